@@ -1,0 +1,71 @@
+"""Personas shared by every app's tests: two accounts, so every test can ask "and the other MSP?"."""
+
+import pytest
+
+from resolutionflow.models import Role
+from resolutionflow.tests.factories import AccountFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def northwind(db):
+    return AccountFactory(name="Northwind IT", slug="northwind")
+
+
+@pytest.fixture
+def contoso(db):
+    return AccountFactory(name="Contoso MSP", slug="contoso")
+
+
+@pytest.fixture
+def service_desk(northwind):
+    return TeamFactory(account=northwind, name="Service Desk")
+
+
+@pytest.fixture
+def projects_team(northwind):
+    return TeamFactory(account=northwind, name="Projects")
+
+
+@pytest.fixture
+def northwind_engineer(northwind, service_desk):
+    return UserFactory(email="alex@northwind.test", account=northwind, team=service_desk, role=Role.ENGINEER)
+
+
+@pytest.fixture
+def northwind_admin(northwind, service_desk):
+    return UserFactory(email="lead@northwind.test", account=northwind, team=service_desk, role=Role.TEAM_ADMIN)
+
+
+@pytest.fixture
+def northwind_owner(northwind):
+    return UserFactory(email="owner@northwind.test", account=northwind, role=Role.OWNER)
+
+
+@pytest.fixture
+def contoso_owner(contoso):
+    return UserFactory(email="owner@contoso.test", account=contoso, role=Role.OWNER)
+
+
+@pytest.fixture
+def contoso_engineer(contoso):
+    return UserFactory(email="eng@contoso.test", account=contoso, role=Role.ENGINEER)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """`api_as(user)`: an API client authenticated with the user's token."""
+    from rest_framework.authtoken.models import Token
+
+    def login(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return login

