@@ -1,5 +1,6 @@
 """Start (or reuse) the embedded PostgreSQL server and make sure the app's database exists."""
 
+import contextlib
 import threading
 import warnings
 from pathlib import Path
@@ -39,7 +40,6 @@ def _create_database(socket_dir: str, port: str, database: str) -> None:
     with psycopg.connect(host=socket_dir, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            try:
+            # Another process may create it meanwhile.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(f'CREATE DATABASE "{database}"')
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process created it meanwhile

@@ -3,8 +3,8 @@
 An entry is shown only when its URL exists, so the sidebar never links to a route that is not there.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import NoReverseMatch, reverse
 

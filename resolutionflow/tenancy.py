@@ -8,7 +8,7 @@ missing one: 404, never 403 and never its data.
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -33,11 +33,10 @@ def scoped(model_or_queryset: type[Model] | QuerySet, user) -> QuerySet:
 
 def access(model_or_queryset: type[Model] | QuerySet, user, pk) -> Model:
     """The object `pk` if it belongs to `user`'s account; Http404 otherwise (or if `pk` is malformed)."""
+    queryset = scoped(model_or_queryset, user)
     try:
-        return scoped(model_or_queryset, user).get(pk=pk)
-    except (model_or_queryset.model if isinstance(model_or_queryset, QuerySet) else model_or_queryset).DoesNotExist:
-        raise Http404("Not found.") from None
-    except (ValueError, TypeError):
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
         raise Http404("Not found.") from None
 
 

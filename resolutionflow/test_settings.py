@@ -8,8 +8,8 @@ os.environ.setdefault("EMBEDDING_PROVIDER", "local")
 os.environ.setdefault("ANTHROPIC_API_KEY", "")
 os.environ.setdefault("VOYAGE_API_KEY", "")
 
-from resolutionflow.settings import *  # noqa: E402,F403
-from resolutionflow.settings import DATA_DIR, DATABASES, Q_CLUSTER, env  # noqa: E402
+from resolutionflow.settings import *  # noqa: F403
+from resolutionflow.settings import DATA_DIR, DATABASES, Q_CLUSTER, env
 
 if not env.str("DATABASE_URL", default=""):
     # Tests get their own embedded cluster, so they never touch the demo data.

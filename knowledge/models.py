@@ -1,0 +1,189 @@
+"""Flows ("trees" in code, as the seed names them), their published versions, and editor drafts."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+from knowledge.tree_format import PROCEDURAL, TROUBLESHOOTING
+from resolutionflow.models import AccountOwned, Team
+
+
+class TreeType(models.TextChoices):
+    TROUBLESHOOTING = TROUBLESHOOTING, "Troubleshooting"
+    PROCEDURAL = PROCEDURAL, "Procedural"
+
+
+class Origin(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    IMPORTED = "imported", "Imported"
+    AI_GENERATED = "ai_generated", "AI generated"
+    AI_ENHANCED = "ai_enhanced", "AI enhanced"
+
+
+class TreeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+def domain_choices():
+    return [(d, d.replace("_", " ").title().replace("M365", "M365")) for d in settings.PROBLEM_DOMAINS]
+
+
+class Tree(AccountOwned):
+    """A flow: a troubleshooting decision tree or a procedure, with its usage statistics.
+
+    Usage stats have one owner (PRODUCT.md): the engine records matches, and one service records each
+    closed session's outcome. Nothing else writes them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, blank=True, help_text="Stable key of starter flows.")
+    description = models.TextField(blank=True)
+    tree_type = models.CharField(max_length=20, choices=TreeType.choices, default=TreeType.TROUBLESHOOTING)
+    tree_structure = models.JSONField()
+    problem_domain = models.CharField(max_length=40, choices=domain_choices, null=True, blank=True)
+    match_keywords = models.JSONField(default=list, blank=True)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MANUAL)
+    status = models.CharField(max_length=20, choices=TreeStatus.choices, default=TreeStatus.DRAFT)
+    version = models.PositiveIntegerField(default=0, help_text="The latest published version; 0 = never published.")
+
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+    search_document = SearchVectorField(null=True, editable=False)
+
+    times_matched = models.PositiveIntegerField(default=0)
+    times_followed = models.PositiveIntegerField(default=0)
+    success_count = models.PositiveIntegerField(default=0)
+    success_rate = models.FloatField(null=True, blank=True)
+    last_matched_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["account", "status", "problem_domain"]),
+            models.Index(fields=["account", "updated_at"]),
+            models.Index(fields=["account", "slug"]),
+            GinIndex(fields=["search_document"], name="tree_search_gin"),
+            HnswIndex(
+                name="tree_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == TreeStatus.PUBLISHED
+
+    @property
+    def embedded_text(self) -> str:
+        """What the flow is found by: its name, description and keywords."""
+        return embedded_text(self.name, self.description, self.match_keywords)
+
+    def envelope(self) -> dict:
+        """The flow as PRODUCT.md's envelope (proposals, drafts, exports)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "tree_type": self.tree_type,
+            "problem_domain": self.problem_domain,
+            "match_keywords": list(self.match_keywords or []),
+            "tree_structure": self.tree_structure,
+        }
+
+
+def embedded_text(name: str, description: str, keywords) -> str:
+    keyword_text = ", ".join(str(k) for k in (keywords or []))
+    return ". ".join(part for part in (name, description, keyword_text) if part)
+
+
+class TreeVersion(models.Model):
+    """A published state of a flow: every publish stores one, and restore publishes an old one again."""
+
+    id = models.BigAutoField(primary_key=True)
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    tree_type = models.CharField(max_length=20, choices=TreeType.choices)
+    tree_structure = models.JSONField()
+    problem_domain = models.CharField(max_length=40, null=True, blank=True)
+    match_keywords = models.JSONField(default=list, blank=True)
+    origin = models.CharField(max_length=20, choices=Origin.choices)
+    note = models.CharField(max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["tree", "version"], name="uniq_tree_version")]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+    def envelope(self) -> dict:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "tree_type": self.tree_type,
+            "problem_domain": self.problem_domain,
+            "match_keywords": list(self.match_keywords or []),
+            "tree_structure": self.tree_structure,
+        }
+
+
+class DraftSource(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    PROPOSAL = "proposal", "Flow proposal"
+    GAP = "gap", "Knowledge gap"
+
+
+class FlowDraft(AccountOwned):
+    """A flow being edited: the hand-over from any page to the flow editor (/flows/drafts/<id>/edit/).
+
+    Holds PRODUCT.md's envelope, the flow it will publish onto (if any) and where it came from.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    envelope = models.JSONField()
+    target_flow = models.ForeignKey(Tree, on_delete=models.CASCADE, null=True, blank=True, related_name="drafts")
+    target_version = models.PositiveIntegerField(null=True, blank=True)
+    source_kind = models.CharField(max_length=20, choices=DraftSource.choices, default=DraftSource.MANUAL)
+    source_id = models.CharField(max_length=64, blank=True)
+    published_flow = models.ForeignKey(Tree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["account", "author", "published_at"])]
+
+    def __str__(self):
+        return self.envelope.get("name") or "Untitled draft"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

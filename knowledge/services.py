@@ -1,0 +1,176 @@
+"""Writes on flows: create, publish (a new version), restore, archive, drafts, starter library import.
+
+Every writer validates through `knowledge.envelope.clean_envelope` (and so the one tree validator).
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from knowledge.envelope import clean_envelope
+from knowledge.errors import DraftAlreadyPublished, StaleTarget
+from knowledge.models import DraftSource, FlowDraft, Origin, Tree, TreeStatus, TreeVersion, embedded_text
+from resolutionflow.ai.embeddings import get_embedder
+
+
+def clean(data, *, defaults: dict | None = None) -> dict:
+    return clean_envelope(data, domains=settings.PROBLEM_DOMAINS, defaults=defaults)
+
+
+def _embedding_for(envelope: dict) -> tuple[list[float], str]:
+    embedder = get_embedder()
+    text = embedded_text(envelope["name"], envelope["description"], envelope["match_keywords"])
+    return embedder.embed([text], "document")[0], embedder.model_name
+
+
+SEARCH_DOCUMENT_SQL = """
+    setweight(to_tsvector('english', name), 'A')
+    || setweight(to_tsvector('english',
+         array_to_string(ARRAY(SELECT jsonb_array_elements_text(match_keywords)), ' ')), 'A')
+    || setweight(to_tsvector('english', description), 'B')
+"""
+
+
+def _refresh_search_document(tree_id) -> None:
+    """The full-text document matching reads: name and keywords weigh more than the description."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE knowledge_tree SET search_document = {SEARCH_DOCUMENT_SQL} WHERE id = %s", [tree_id])
+
+
+def create_flow(
+    account, author, data, *, team=None, origin=Origin.MANUAL, publish=True, note="", slug="", source_session=None
+) -> Tree:
+    """A new flow from an envelope; published as version 1 unless `publish` is False (a draft flow)."""
+    envelope = clean(data)
+    tree = Tree.objects.create(
+        account=account,
+        team=team,
+        slug=slug,
+        created_by=author,
+        origin=origin,
+        status=TreeStatus.DRAFT,
+        **_envelope_fields(envelope),
+        **({"source_session": source_session} if source_session is not None else {}),
+    )
+    if publish:
+        return publish_tree(tree, envelope, author=author, note=note or "First version", origin=origin)
+    _refresh_search_document(tree.pk)
+    return tree
+
+
+def publish_tree(tree: Tree, data, *, author, note="", origin=None, expected_version: int | None = None) -> Tree:
+    """Publish `data` as the flow's next version, re-embed it, and keep the version history.
+
+    `expected_version` guards against publishing over someone else's change (StaleTarget).
+    """
+    envelope = clean(data, defaults=tree.envelope())
+    vector, model_name = _embedding_for(envelope)
+    with transaction.atomic():
+        locked = Tree.objects.select_for_update().get(pk=tree.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleTarget(expected_version, locked.version)
+        locked.version += 1
+        for field, value in _envelope_fields(envelope).items():
+            setattr(locked, field, value)
+        if origin:
+            locked.origin = origin
+        locked.status = TreeStatus.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.embedding = vector
+        locked.embedding_model = model_name
+        locked.save()
+        TreeVersion.objects.create(
+            tree=locked,
+            version=locked.version,
+            origin=locked.origin,
+            note=note[:500],
+            author=author,
+            **_envelope_fields(envelope),
+        )
+        _refresh_search_document(locked.pk)
+    locked.refresh_from_db()
+    return locked
+
+
+def restore_version(tree: Tree, version: int, *, author) -> Tree:
+    """Publish an old version's content again, as a new version (history is never rewritten)."""
+    old = tree.versions.get(version=version)
+    return publish_tree(tree, old.envelope(), author=author, note=f"Restored version {version}")
+
+
+def archive_flow(tree: Tree) -> Tree:
+    """Archived flows leave matching and the default library, but keep their history and stats."""
+    Tree.objects.filter(pk=tree.pk).update(status=TreeStatus.ARCHIVED, updated_at=timezone.now())
+    tree.refresh_from_db()
+    return tree
+
+
+def _envelope_fields(envelope: dict) -> dict:
+    return {
+        "name": envelope["name"],
+        "description": envelope["description"],
+        "tree_type": envelope["tree_type"],
+        "problem_domain": envelope["problem_domain"],
+        "match_keywords": envelope["match_keywords"],
+        "tree_structure": envelope["tree_structure"],
+    }
+
+
+# ── Drafts: the editor's hand-over ─────────────────────────────────────────────────────────────────
+
+
+def start_draft(
+    author, envelope: dict, *, target_flow: Tree | None = None, source_kind=DraftSource.MANUAL, source_id=""
+) -> FlowDraft:
+    """Open the editor on `envelope` (for another page: a proposal, a gap, or a flow being edited)."""
+    return FlowDraft.objects.create(
+        account=author.account,
+        author=author,
+        envelope=envelope,
+        target_flow=target_flow,
+        target_version=target_flow.version if target_flow else None,
+        source_kind=source_kind,
+        source_id=str(source_id or ""),
+    )
+
+
+def save_draft(draft: FlowDraft, envelope: dict) -> FlowDraft:
+    """Keep work in progress, valid or not: nothing typed is lost. Publishing validates."""
+    if draft.is_published:
+        raise DraftAlreadyPublished()
+    draft.envelope = envelope
+    draft.save(update_fields=["envelope", "updated_at"])
+    return draft
+
+
+_draft_publishers = {}
+
+
+def register_draft_publisher(source_kind: str, publisher) -> None:
+    """Let another feature publish its drafts (the review queue publishes a proposal's draft by reviewing it).
+
+    `publisher(draft, author, note, force) -> Tree`.
+    """
+    _draft_publishers[source_kind] = publisher
+
+
+def publish_draft(draft: FlowDraft, *, author, note="", force=False) -> Tree:
+    """Publish a draft: onto its target flow (a new version) or as a new flow."""
+    if draft.is_published:
+        raise DraftAlreadyPublished()
+    publisher = _draft_publishers.get(draft.source_kind)
+    if publisher is not None:
+        tree = publisher(draft, author=author, note=note, force=force)
+    elif draft.target_flow is not None:
+        tree = publish_tree(
+            draft.target_flow,
+            draft.envelope,
+            author=author,
+            note=note,
+            expected_version=None if force else draft.target_version,
+        )
+    else:
+        tree = create_flow(draft.account, author, draft.envelope, team=author.team, note=note)
+    FlowDraft.objects.filter(pk=draft.pk).update(published_flow=tree, published_at=timezone.now())
+    draft.refresh_from_db()
+    return tree

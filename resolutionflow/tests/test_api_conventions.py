@@ -1,0 +1,50 @@
+import json
+
+from resolutionflow.models import Team
+
+
+def test_lists_are_paginated_with_count_next_previous_results(api_as, northwind_engineer, northwind):
+    for i in range(5):
+        Team.objects.create(account=northwind, name=f"Extra {i}")
+
+    body = api_as(northwind_engineer).get("/api/v1/teams?page_size=2&page=2").json()
+
+    assert body["count"] == 6
+    assert len(body["results"]) == 2
+    assert body["next"].endswith("page=3&page_size=2")
+    assert body["previous"] is not None
+
+
+def test_page_size_is_capped_at_500(api_as, northwind_engineer):
+    from resolutionflow.api.pagination import StandardPagination
+
+    response = api_as(northwind_engineer).get("/api/v1/teams?page_size=100000")
+
+    assert response.status_code == 200
+    assert StandardPagination.max_page_size == 500
+
+
+def test_bodies_over_one_megabyte_are_refused_with_413(api_as, northwind_engineer):
+    big = json.dumps({"email": "x" * (1024 * 1024 + 10)})
+
+    response = api_as(northwind_engineer).post("/api/v1/auth/token", big, content_type="application/json")
+
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+def test_the_openapi_schema_and_docs_are_served(client, db):
+    schema = client.get("/api/v1/schema/")
+    docs = client.get("/api/v1/docs/")
+
+    assert schema.status_code == 200
+    assert b"/api/v1/auth/token" in schema.content
+    assert docs.status_code == 200
+
+
+def test_api_errors_are_json(api_as, northwind_engineer):
+    response = api_as(northwind_engineer).get("/api/v1/teams/00000000-0000-0000-0000-000000000000")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
