@@ -19,8 +19,13 @@ class InvalidEnvelope(ValueError):
         self.field = field
         self.message = message
 
+    api_status = 400
+
     def as_field_errors(self) -> dict[str, list[str]]:
         return {self.field: [self.message]}
+
+    def api_body(self) -> dict[str, list[str]]:
+        return self.as_field_errors()
 
 
 def clean_envelope(data, *, domains, defaults: dict | None = None) -> dict:

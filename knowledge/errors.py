@@ -9,11 +9,22 @@ __all__ = ["InvalidEnvelope", "InvalidTree", "StaleTarget", "DraftAlreadyPublish
 class StaleTarget(Exception):
     """The flow changed since this edit started: `expected` version was the base, `actual` is current."""
 
+    api_status = 409
+
     def __init__(self, expected: int, actual: int):
-        super().__init__(f"The flow is at version {actual}; this change was made against version {expected}.")
+        super().__init__(
+            f"The flow is now at version {actual}; this change was made against version {expected}. "
+            "Review the latest version, or publish anyway with force."
+        )
         self.expected = expected
         self.actual = actual
 
+    def api_body(self) -> dict:
+        return {"detail": str(self), "expected_version": self.expected, "current_version": self.actual}
+
 
 class DraftAlreadyPublished(Exception):
-    pass
+    api_status = 409
+
+    def api_body(self) -> dict:
+        return {"detail": "This draft was already published."}

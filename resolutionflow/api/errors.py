@@ -20,7 +20,11 @@ def exception_handler(exc, context):
     """DRF's handler, plus Django's ValidationError as a 400 with field errors.
 
     Unauthenticated requests get 401 (TokenAuthentication supplies the WWW-Authenticate header).
+    Domain errors declare their own answer: an `api_status` attribute and an `api_body()` method
+    (e.g. an invalid tree → 400 with the tree path; a stale target → 409 naming both versions).
     """
+    if hasattr(exc, "api_status") and hasattr(exc, "api_body"):
+        return Response(exc.api_body(), status=exc.api_status)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -1,6 +1,6 @@
 """Every API route lives under /api/v1/; each app adds `path("", include("<app>.api_urls"))` here."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from resolutionflow.api import auth, views
@@ -12,4 +12,5 @@ urlpatterns = [
     path("teams/<uuid:pk>", views.TeamDetailView.as_view(), name="api-team"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("knowledge.api_urls")),
 ]

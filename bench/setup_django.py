@@ -1,0 +1,36 @@
+"""Start Django for a bench script on its own database (never the demo's or the tests').
+
+Without DATABASE_URL, the embedded PostgreSQL under .data/pg-bench is used, migrated on first use.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup(database: str = "resolutionflow_bench") -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resolutionflow.settings")
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".data" / "pg-bench"))
+    os.environ.setdefault("LLM_PROVIDER", "none")
+    os.environ.setdefault("EMBEDDING_PROVIDER", "local")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    if "DATABASE_URL" not in os.environ:
+        settings.DATABASES["default"]["NAME"] = database
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def percentile(values, p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]

@@ -1,0 +1,107 @@
+"""Flows API: /api/v1/flows, /api/v1/flows/{id}, /api/v1/flows/{id}/versions, /api/v1/flows/match."""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from knowledge import matching, selectors, services
+from knowledge.models import TreeStatus
+from knowledge.serializers import (
+    FlowSerializer,
+    FlowVersionSerializer,
+    FlowWriteSerializer,
+    MatchRequestSerializer,
+    MatchResponseSerializer,
+)
+
+
+def require_flow_editor(user, team_id) -> None:
+    """Team admins edit their team's and team-less flows; owners edit all; engineers read."""
+    if not user.can_administer_team(team_id):
+        raise PermissionDenied("Team admins and owners edit flows.")
+
+
+class FlowListView(ListAPIView):
+    serializer_class = FlowSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.flows(
+            self.request.user,
+            q=params.get("q", ""),
+            domain=params.get("problem_domain", ""),
+            origin=params.get("origin", ""),
+            tree_type=params.get("tree_type", ""),
+            status=params.get("status", ""),
+            sort=params.get("sort", "name"),
+        )
+
+    @extend_schema(request=FlowWriteSerializer, responses={201: FlowSerializer})
+    def post(self, request):
+        require_flow_editor(request.user, request.user.team_id if request.user.is_team_admin else None)
+        serializer = FlowWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tree = services.create_flow(
+            request.user.account,
+            request.user,
+            serializer.envelope(),
+            team=request.user.team if request.user.is_team_admin else None,
+            publish=serializer.validated_data["status"] == TreeStatus.PUBLISHED,
+            note=serializer.validated_data["note"],
+        )
+        return Response(FlowSerializer(tree).data, status=status.HTTP_201_CREATED)
+
+
+class FlowDetailView(APIView):
+    @extend_schema(responses=FlowSerializer)
+    def get(self, request, pk):
+        return Response(FlowSerializer(selectors.flow(request.user, pk)).data)
+
+    @extend_schema(request=FlowWriteSerializer, responses=FlowSerializer)
+    def put(self, request, pk):
+        tree = selectors.flow(request.user, pk)
+        require_flow_editor(request.user, tree.team_id)
+        serializer = FlowWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tree = services.publish_tree(
+            tree,
+            serializer.envelope(),
+            author=request.user,
+            note=serializer.validated_data["note"],
+            expected_version=serializer.validated_data.get("expected_version"),
+        )
+        return Response(FlowSerializer(tree).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        """Archive the flow: it leaves matching and the library; its history and stats stay."""
+        tree = selectors.flow(request.user, pk)
+        require_flow_editor(request.user, tree.team_id)
+        services.archive_flow(tree)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FlowVersionListView(ListAPIView):
+    serializer_class = FlowVersionSerializer
+
+    def get_queryset(self):
+        return selectors.flow_versions(selectors.flow(self.request.user, self.kwargs["pk"]))
+
+
+class FlowMatchView(APIView):
+    @extend_schema(request=MatchRequestSerializer, responses=MatchResponseSerializer)
+    def post(self, request):
+        serializer = MatchRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = matching.match(
+            request.user.account, serializer.validated_data["text"], limit=serializer.validated_data["limit"]
+        )
+        return Response(
+            {
+                "matches": [{"flow_id": tree.pk, "name": tree.name, "score": round(score, 4)} for tree, score in found],
+                "confidence_tier": matching.confidence_tier(found[0][1] if found else None),
+            }
+        )
