@@ -75,7 +75,5 @@ def pytest_configure(config):
     from hypothesis import HealthCheck, settings
 
     # Two slow cores: no per-example deadline, a bounded number of examples.
-    settings.register_profile(
-        "suite", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow]
-    )
+    settings.register_profile("suite", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile("suite")
