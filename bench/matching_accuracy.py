@@ -47,20 +47,30 @@ def collect(account, intakes):
     return rows
 
 
-def fit(rows, epochs=4000, rate=0.5, l2=0.001):
-    """Logistic regression (numpy, full batch) of "is the expected flow" on the candidates' features."""
+def fit(rows, ranking, nothing_weight=1.0, epochs=4000, rate=0.5, l2=0.001):
+    """Logistic regression (numpy, full batch): is the best-ranked candidate the expected flow?
+
+    One sample per intake: the features of its top candidate under `ranking` (a calibration), labelled
+    1 when it is the expected flow (never for intakes that should match nothing). The fitted score is
+    then the probability that the top match is right, which is what the tier thresholds mean.
+    `nothing_weight` counts each "should match nothing" intake that many times: a wrong guided or
+    exploring answer to a problem no flow covers costs an engineer more than a cautious tier.
+    """
     import numpy as np
 
-    x, y = [], []
+    x, y, weight = [], [], []
     for intake, candidates in rows:
-        for slug, f in candidates:
-            x.append([1.0, f.cosine, f.lead, f.lexical, f.keyword_hits])
-            y.append(1.0 if slug == intake["expected"] else 0.0)
-    x, y = np.array(x), np.array(y)
+        if not candidates:
+            continue
+        slug, f = max(candidates, key=lambda c: ranking.score(c[1]))
+        x.append([1.0, f.cosine, f.lead, f.lexical, f.keyword_hits])
+        y.append(1.0 if slug == intake["expected"] else 0.0)
+        weight.append(nothing_weight if intake["expected"] is None else 1.0)
+    x, y, weight = np.array(x), np.array(y), np.array(weight)
     weights = np.zeros(x.shape[1])
     for _ in range(epochs):
         p = 1 / (1 + np.exp(-x @ weights))
-        gradient = x.T @ (p - y) / len(y) + l2 * np.r_[0, weights[1:]]
+        gradient = x.T @ ((p - y) * weight) / weight.sum() + l2 * np.r_[0, weights[1:]]
         weights -= rate * gradient * 10
     return weights
 
@@ -105,6 +115,7 @@ def report(rows, calibration, label):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fit", action="store_true", help="fit the calibration on the tuning split and use it")
+    parser.add_argument("--nothing-weight", type=float, default=3.0, help="weight of should-match-nothing intakes")
     parser.add_argument("--verbose", action="store_true", help="list every miss")
     args = parser.parse_args()
     setup()
@@ -116,7 +127,7 @@ def main():
     calibration = DEFAULT_CALIBRATION
     if args.fit:
         tuning = [r for r in rows if r[0]["split"] == "tuning"]
-        w = fit(tuning)
+        w = fit(tuning, DEFAULT_CALIBRATION, nothing_weight=args.nothing_weight)
         calibration = Calibration(*[round(float(v), 2) for v in w])
         print(f"fitted on the tuning split: {calibration}")
     print(f"calibration: {calibration}")
