@@ -1,6 +1,5 @@
 """Flows API: /api/v1/flows, /api/v1/flows/{id}, /api/v1/flows/{id}/versions, /api/v1/flows/match."""
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -9,6 +8,7 @@ from rest_framework.views import APIView
 
 from knowledge import matching, selectors, services
 from knowledge.models import TreeStatus
+from knowledge.permissions import require_flow_editor
 from knowledge.serializers import (
     FlowSerializer,
     FlowVersionSerializer,
@@ -16,12 +16,6 @@ from knowledge.serializers import (
     MatchRequestSerializer,
     MatchResponseSerializer,
 )
-
-
-def require_flow_editor(user, team_id) -> None:
-    """Team admins edit their team's and team-less flows; owners edit all; engineers read."""
-    if not user.can_administer_team(team_id):
-        raise PermissionDenied("Team admins and owners edit flows.")
 
 
 class FlowListView(ListAPIView):
@@ -41,7 +35,7 @@ class FlowListView(ListAPIView):
 
     @extend_schema(request=FlowWriteSerializer, responses={201: FlowSerializer})
     def post(self, request):
-        require_flow_editor(request.user, request.user.team_id if request.user.is_team_admin else None)
+        require_flow_editor(request.user)
         serializer = FlowWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         tree = services.create_flow(
@@ -63,7 +57,7 @@ class FlowDetailView(APIView):
     @extend_schema(request=FlowWriteSerializer, responses=FlowSerializer)
     def put(self, request, pk):
         tree = selectors.flow(request.user, pk)
-        require_flow_editor(request.user, tree.team_id)
+        require_flow_editor(request.user, tree)
         serializer = FlowWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         tree = services.publish_tree(
@@ -79,7 +73,7 @@ class FlowDetailView(APIView):
     def delete(self, request, pk):
         """Archive the flow: it leaves matching and the library; its history and stats stay."""
         tree = selectors.flow(request.user, pk)
-        require_flow_editor(request.user, tree.team_id)
+        require_flow_editor(request.user, tree)
         services.archive_flow(tree)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from pgvector.django import CosineDistance
 
 from knowledge.models import Tree, TreeStatus
 from resolutionflow.ai.embeddings import get_embedder
@@ -102,36 +101,77 @@ def match_details(account, text: str, team=None, limit: int = 5, *, query_vector
     candidates = _nearest_flows(account, query_vector, embedder.model_name, team, max(CANDIDATES, limit))
     if not candidates:
         return []
-    lexical = _lexical_ranks(text, [tree.pk for tree, _ in candidates])
+    lexical = _lexical_ranks(text, [c.tree_id for c in candidates])
     calibration = CALIBRATIONS.get(embedder.model_name, DEFAULT_CALIBRATION)
-    cosines = sorted((cosine for _, cosine in candidates), reverse=True)
+    cosines = sorted((c.cosine for c in candidates), reverse=True)
     runner_up = cosines[1] if len(cosines) > 1 else 0.0
     normalised_text = _normalise(text)
-    matches = []
-    for tree, cosine in candidates:
+    scored = []
+    for candidate in candidates:
         features = Features(
-            cosine=cosine,
-            lead=max(cosine - runner_up, 0.0),
-            lexical=lexical.get(tree.pk, 0.0),
-            keyword_hits=keyword_hits(normalised_text, tree.match_keywords),
+            cosine=candidate.cosine,
+            lead=max(candidate.cosine - runner_up, 0.0),
+            lexical=lexical.get(candidate.tree_id, 0.0),
+            keyword_hits=keyword_hits(normalised_text, candidate.match_keywords),
         )
-        matches.append(Match(tree, calibration.score(features), features))
-    matches.sort(key=lambda m: m.score, reverse=True)
-    return matches[:limit]
+        scored.append((calibration.score(features), candidate.tree_id, features))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    best = scored[:limit]
+    trees = Tree.objects.defer("embedding", "search_document").in_bulk([tree_id for _, tree_id, _ in best])
+    return [Match(trees[tree_id], score, features) for score, tree_id, features in best]
 
 
-def _nearest_flows(account, vector, model_name, team, k) -> list[tuple[Tree, float]]:
-    flows = Tree.objects.for_account(account).filter(status=TreeStatus.PUBLISHED, embedding_model=model_name)
+@dataclass(frozen=True)
+class Candidate:
+    tree_id: object
+    cosine: float
+    match_keywords: list
+
+
+def _nearest_flows(account, vector, model_name, team, k) -> list[Candidate]:
+    """The k published flows of the account nearest to `vector` (cosine), best first.
+
+    Tenants with few flows are scanned exactly; large ones go through the HNSW index, whose iterative
+    scan (settings: hnsw.iterative_scan) keeps going until the account filter has yielded k rows.
+    """
+    with connection.cursor() as cursor:
+        sql, params = nearest_flows_sql(account, vector, model_name, team, k, exact=_is_small_tenant(cursor, account))
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    candidates = [Candidate(tree_id, float(cosine), _keywords(keywords)) for tree_id, cosine, keywords in rows]
+    return sorted(candidates, key=lambda c: c.cosine, reverse=True)
+
+
+def nearest_flows_sql(account, vector, model_name, team, k, *, exact: bool) -> tuple[str, list]:
+    literal = "[" + ",".join(f"{float(v):.7g}" for v in vector) + "]"
+    conditions = "account_id = %s AND status = %s AND embedding_model = %s"
+    params = [account.pk, TreeStatus.PUBLISHED, model_name]
     if team is not None:
-        flows = flows.filter(team__isnull=True) | flows.filter(team=team)
-    flows = flows.defer("embedding", "search_document")
-    distance = CosineDistance("embedding", vector)
-    if flows.count() <= EXACT_SEARCH_MAX_FLOWS:
-        # `+ 0` keeps the planner off the HNSW index: an exact scan of this tenant's rows.
-        ordered = flows.annotate(distance=distance).order_by(distance + 0)
-    else:
-        ordered = flows.annotate(distance=distance).order_by(distance)
-    return sorted(((tree, 1.0 - tree.distance) for tree in ordered[:k]), key=lambda pair: pair[1], reverse=True)
+        conditions += " AND (team_id IS NULL OR team_id = %s)"
+        params.append(team.pk)
+    # `+ 0` keeps the planner off the HNSW index: an exact scan of a small tenant's rows.
+    order = "(embedding <=> %s::vector) + 0" if exact else "embedding <=> %s::vector"
+    sql = (
+        f"SELECT id, 1 - (embedding <=> %s::vector), match_keywords FROM knowledge_tree "
+        f"WHERE {conditions} ORDER BY {order} LIMIT %s"
+    )
+    return sql, [literal, *params, literal, k]
+
+
+def _is_small_tenant(cursor, account) -> bool:
+    cursor.execute(
+        "SELECT 1 FROM knowledge_tree WHERE account_id = %s AND status = %s OFFSET %s LIMIT 1",
+        [account.pk, TreeStatus.PUBLISHED, EXACT_SEARCH_MAX_FLOWS],
+    )
+    return cursor.fetchone() is None
+
+
+def _keywords(value) -> list:
+    if isinstance(value, str):  # a raw cursor may hand jsonb back as text
+        import json
+
+        return json.loads(value)
+    return value or []
 
 
 def _lexical_ranks(text: str, tree_ids: list) -> dict:

@@ -174,6 +174,19 @@
     });
   });
 
+  // <button data-confirm="Really?">: ask before the click goes through (forms, links, htmx alike).
+  document.addEventListener(
+    "click",
+    function (event) {
+      var asking = event.target.closest("[data-confirm]");
+      if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var openMenu = document.querySelector("details[data-menu][open]");

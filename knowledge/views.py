@@ -1,0 +1,121 @@
+"""Flow library, viewer and history pages (the editor lives in editor_views.py)."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from knowledge import selectors, services
+from knowledge.models import Origin, TreeStatus, TreeType
+from knowledge.permissions import can_edit_flow, require_flow_editor
+from knowledge.presentation import tree_outline, version_changes
+from resolutionflow.tenancy import account_member_required
+
+PAGE_SIZE = 50
+
+
+@account_member_required
+def flow_list(request):
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "domain": request.GET.get("domain", ""),
+        "origin": request.GET.get("origin", ""),
+        "tree_type": request.GET.get("tree_type", ""),
+        "status": request.GET.get("status", ""),
+        "sort": request.GET.get("sort", "name"),
+    }
+    flows = selectors.flows(request.user, **filters)
+    page = _page(request, flows)
+    context = {
+        "flows": page,
+        "filters": filters,
+        "domains": settings.PROBLEM_DOMAINS,
+        "origins": Origin.choices,
+        "types": TreeType.choices,
+        "statuses": TreeStatus.choices,
+        "sorts": [
+            ("name", "Name"),
+            ("usage", "Most used"),
+            ("success", "Success rate"),
+            ("updated", "Recently updated"),
+        ],
+        "can_create": can_edit_flow(request.user),
+    }
+    template = (
+        "knowledge/flow_list.html#results" if request.htmx and not request.htmx.boosted else "knowledge/flow_list.html"
+    )
+    return render(request, template, context)
+
+
+def _page(request, queryset):
+    from django.core.paginator import Paginator
+
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@account_member_required
+def flow_detail(request, pk):
+    tree = selectors.flow(request.user, pk)
+    return render(
+        request,
+        "knowledge/flow_detail.html",
+        {"flow": tree, "outline": tree_outline(tree.tree_structure), "can_edit": can_edit_flow(request.user, tree)},
+    )
+
+
+@account_member_required
+def flow_history(request, pk):
+    tree = selectors.flow(request.user, pk)
+    versions = list(selectors.flow_versions(tree))
+    by_number = {v.version: v for v in versions}
+    newest = versions[0].version if versions else None
+    to_version = _int(request.GET.get("to"), newest)
+    from_version = _int(request.GET.get("from"), (to_version or 1) - 1)
+    comparison = None
+    if to_version in by_number and from_version in by_number and from_version != to_version:
+        comparison = version_changes(by_number[from_version], by_number[to_version])
+    return render(
+        request,
+        "knowledge/flow_history.html",
+        {
+            "flow": tree,
+            "versions": versions,
+            "from_version": from_version,
+            "to_version": to_version,
+            "comparison": comparison,
+            "can_edit": can_edit_flow(request.user, tree),
+        },
+    )
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@require_POST
+@account_member_required
+def flow_restore(request, pk, version):
+    tree = selectors.flow(request.user, pk)
+    require_flow_editor(request.user, tree)
+    if not tree.versions.filter(version=version).exists():
+        messages.error(request, f"Version {version} does not exist.")
+        return redirect("knowledge:flow-history", pk=tree.pk)
+    tree = services.restore_version(tree, version, author=request.user)
+    messages.success(request, f"Version {version} restored as version {tree.version}.")
+    return redirect("knowledge:flow-history", pk=tree.pk)
+
+
+@account_member_required
+def flow_export(request, pk):
+    tree = selectors.flow(request.user, pk)
+    body = json.dumps(tree.envelope(), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(tree.name) or "flow"}.json"'
+    return response
