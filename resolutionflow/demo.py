@@ -55,6 +55,19 @@ def seed_accounts() -> dict[str, Account]:
     return accounts
 
 
+# Each app adds its demo data after the accounts exist: `seed(accounts) -> str` (a line for the log).
+DEMO_STEPS = [
+    "knowledge.demo.seed",
+]
+
+
+def seed_all() -> list[str]:
+    from django.utils.module_loading import import_string
+
+    accounts = seed_accounts()
+    return [import_string(step)(accounts) for step in DEMO_STEPS]
+
+
 def logins_text() -> str:
     width = max(len(u.email) for u in USERS)
     lines = [f"Demo logins (password: {DEMO_PASSWORD})"]

@@ -30,3 +30,28 @@ def test_seed_demo_prints_the_logins(db, capsys):
 
     out = capsys.readouterr().out
     assert "owner@northwind.test" in out and DEMO_PASSWORD in out
+
+
+def test_seed_demo_loads_the_starter_library_once(db):
+    from knowledge.models import Tree
+
+    call_command("seed_demo", quiet_logins=True)
+    call_command("seed_demo", quiet_logins=True)
+
+    northwind = Account.objects.get(slug="northwind")
+    contoso = Account.objects.get(slug="contoso")
+    assert Tree.objects.for_account(northwind).filter(status="published").count() >= 25
+    assert Tree.objects.for_account(contoso).count() == 5
+    domains = set(Tree.objects.for_account(northwind).values_list("problem_domain", flat=True))
+    assert {
+        "active_directory",
+        "m365",
+        "exchange",
+        "networking",
+        "vpn",
+        "printing",
+        "windows",
+        "backup",
+        "security",
+        "hardware",
+    } <= domains

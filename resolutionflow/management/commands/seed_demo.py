@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from resolutionflow.demo import logins_text, seed_accounts
+from resolutionflow.demo import logins_text, seed_all
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo accounts, teams and users (idempotent). Later steps add flows and history."
+    help = "Create or refresh the demo data (idempotent): accounts, teams, users, flows and history."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
@@ -14,7 +14,8 @@ class Command(BaseCommand):
         if logins_only:
             self.stdout.write(logins_text())
             return
-        seed_accounts()
-        self.stdout.write(self.style.SUCCESS("Demo accounts ready."))
+        for line in seed_all():
+            self.stdout.write(f"  {line}")
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if not quiet_logins:
             self.stdout.write(logins_text())
