@@ -77,3 +77,21 @@ def pytest_configure(config):
     # Two slow cores: no per-example deadline, a bounded number of examples.
     settings.register_profile("suite", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile("suite")
+
+
+@pytest.fixture
+def fake_llm(monkeypatch):
+    """`fake_llm(*replies)`: the product's LLM becomes Anthropic's real client talking to a fake API.
+
+    Returns the FakeAnthropic, whose `.bodies()` are the requests the product sent.
+    """
+    from resolutionflow.ai import llm
+    from resolutionflow.tests.fake_anthropic import FakeAnthropic, provider_for
+
+    def install(*replies):
+        fake = FakeAnthropic(*replies)
+        monkeypatch.setattr(llm, "_provider", provider_for(fake))
+        return fake
+
+    yield install
+    llm.reset_provider()

@@ -53,6 +53,14 @@ class Tree(AccountOwned):
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MANUAL)
     status = models.CharField(max_length=20, choices=TreeStatus.choices, default=TreeStatus.DRAFT)
     version = models.PositiveIntegerField(default=0, help_text="The latest published version; 0 = never published.")
+    source_session = models.ForeignKey(
+        "flowpilot.AISession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The session this flow was learned from (flywheel proposals).",
+    )
 
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)

@@ -19,8 +19,8 @@ from resolutionflow.ai.errors import (
 )
 from resolutionflow.ai.llm import NullProvider, build_provider
 from resolutionflow.models import LLMCall
+from resolutionflow.tests.fake_anthropic import MODEL, FakeAnthropic, error_body, message_body, provider_for, tool_use
 
-MODEL = "claude-test-model"
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -36,52 +36,6 @@ ANSWER = {"title": "FortiClient VPN drops", "steps": ["Check the DPD timeout", "
 # The SDK reads `retry-after-ms` first; `retry-after: 0` is *not* honoured as "no wait" (a value must be > 0,
 # otherwise the SDK falls back to its 0.5 s+ backoff), so the fakes ask for 1 ms.
 FAST_RETRY = {"retry-after-ms": "1"}
-
-
-def message_body(content, *, stop_reason="tool_use", input_tokens=412, output_tokens=57):
-    return {
-        "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
-        "type": "message",
-        "role": "assistant",
-        "model": MODEL,
-        "content": content,
-        "stop_reason": stop_reason,
-        "stop_sequence": None,
-        "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
-    }
-
-
-def tool_use(data, name="respond"):
-    return {"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": name, "input": data}
-
-
-def error_body(kind, message):
-    return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"}
-
-
-class FakeAnthropic:
-    """Answers requests in order from `replies` (an httpx2.Response, or an exception to raise); records requests."""
-
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.requests = []
-
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(request)
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-    def bodies(self):
-        return [json.loads(r.content) for r in self.requests]
-
-
-def provider_for(fake, *, max_retries=0):
-    http_client = httpx2.Client(transport=httpx2.MockTransport(fake))
-    return AnthropicProvider(
-        api_key="test-key", model=MODEL, base_url="http://fake.local", max_retries=max_retries, http_client=http_client
-    )
 
 
 def generate(provider, account=None):

@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from flowpilot.models import AISession, AISessionStep
+from resolutionflow.admin import AccountScopedAdmin
+
+
+class StepInline(admin.TabularInline):
+    model = AISessionStep
+    fields = [
+        "order",
+        "step_type",
+        "flow_node_id",
+        "selected_option",
+        "free_text_input",
+        "was_free_text",
+        "action_result",
+        "answered_at",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(AISession)
+class AISessionAdmin(AccountScopedAdmin):
+    list_display = [
+        "__str__",
+        "account",
+        "engineer",
+        "status",
+        "confidence_tier",
+        "problem_domain",
+        "matched_flow",
+        "analysis_status",
+        "created_at",
+    ]
+    list_filter = ["account", "status", "confidence_tier", "analysis_status", "problem_domain", "mode"]
+    search_fields = ["problem_summary", "intake_content", "account__name", "engineer__email"]
+    list_select_related = ["account", "engineer", "matched_flow"]
+    raw_id_fields = ["engineer", "matched_flow", "team", "escalated_to_user", "escalated_to_team"]
+    exclude = ["intake_embedding"]
+    date_hierarchy = "created_at"
+    inlines = [StepInline]
+
+
+@admin.register(AISessionStep)
+class AISessionStepAdmin(admin.ModelAdmin):
+    list_display = ["session", "order", "step_type", "flow_node_id", "was_free_text", "answered_at"]
+    list_filter = ["step_type", "was_free_text", "session__account"]
+    raw_id_fields = ["session", "flow"]
+    search_fields = ["session__problem_summary", "free_text_input"]

@@ -1,0 +1,415 @@
+"""The FlowPilot engine: start a session, answer its steps, switch flow, resolve, escalate, abandon.
+
+Modes (AISession.mode): `guided` walks the matched flow node by node; `flow_choice` (exploring with no
+LLM) asks which candidate flow fits; `llm` asks the LLM for one validated step at a time; `capture`
+records what the engineer checked and found. A free-text answer where options were offered is the
+free-text escape: the session leaves the flow (recorded) and goes on in LLM or capture mode.
+Views, the API and the demo seeding all call these functions; none of them holds a rule.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from flowpilot.classify import classify_domain, summarise
+from flowpilot.engine.documentation import build_documentation, build_handoff
+from flowpilot.engine.llm_mode import llm_available, next_llm_step
+from flowpilot.engine.steps import FLOW_ENDED_PROMPT, capture_step, flow_choice_step, node_step, say
+from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
+from flowpilot.models import (
+    AISession,
+    AISessionStep,
+    AnalysisStatus,
+    LeftFlowReason,
+    SessionMode,
+    SessionStatus,
+    StepType,
+)
+from knowledge import matching, usage
+from knowledge.models import Tree, TreeStatus
+from knowledge.tree_format import find_node
+from resolutionflow.ai.embeddings import get_embedder
+
+MAX_INTAKE = 10_000
+FLOW_CHOICES = 3
+FLOW_CHOICE_MIN_SCORE = 0.2  # candidates below this are noise, not choices
+
+
+# ── Start ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def start_session(
+    engineer, text: str, *, client_name: str = "", device: str = "", ticket_id: str = "", prefer_capture: bool = False
+) -> AISession:
+    """Match the problem to the account's flows, pick the tier and mode, and produce the first step."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidIntake("intake", "Describe the problem to start a session.")
+    if len(text) > MAX_INTAKE:
+        raise InvalidIntake("intake", f"The problem description is limited to {MAX_INTAKE:,} characters.")
+    account = engineer.account
+    embedder = get_embedder()
+    vector = embedder.embed_one(text, "query")
+    found = matching.match(account, text, limit=5, query_vector=vector)
+    best_tree, best_score = found[0] if found else (None, None)
+    tier = matching.confidence_tier(best_score)
+    candidates = [{"flow_id": str(t.pk), "name": t.name, "score": round(s, 4)} for t, s in found]
+    matched = best_tree if tier != "discovery" else None
+    domain = classify_domain(
+        text,
+        matched_domain=best_tree.problem_domain if best_tree else None,
+        match_score=best_score,
+        exploring_threshold=settings.CONFIDENCE_EXPLORING_THRESHOLD,
+    )
+
+    with transaction.atomic():
+        session = AISession.objects.create(
+            account=account,
+            team=engineer.team,
+            engineer=engineer,
+            intake_content={
+                "text": text,
+                "client_name": client_name.strip(),
+                "device": device.strip(),
+                "ticket_id": ticket_id.strip(),
+            },
+            intake_embedding=vector,
+            intake_embedding_model=embedder.model_name,
+            problem_summary=summarise(text),
+            problem_domain=domain,
+            confidence_tier=tier,
+            matched_flow=matched,
+            matched_flow_version=matched.version if matched else None,
+            match_score=best_score if matched else None,
+            candidate_matches=candidates,
+            conversation_messages=[{"role": "user", "content": text}],
+        )
+        if matched is not None:
+            usage.record_match(matched)
+        _first_step(session, tier, candidates, prefer_capture)
+        session.save()
+    return session
+
+
+def _first_step(session: AISession, tier: str, candidates: list[dict], prefer_capture: bool) -> None:
+    if prefer_capture:
+        session.mode = SessionMode.CAPTURE
+        capture_step(session)
+    elif tier == "guided":
+        _walk_to(session, session.matched_flow, session.matched_flow.tree_structure)
+    elif llm_available():
+        session.mode = SessionMode.LLM
+        next_llm_step(session, candidates if tier == "exploring" else None)
+    elif tier == "exploring":
+        session.mode = SessionMode.FLOW_CHOICE
+        plausible = [c for c in candidates if c["score"] >= FLOW_CHOICE_MIN_SCORE]
+        flow_choice_step(session, plausible[:FLOW_CHOICES])
+    else:
+        session.mode = SessionMode.CAPTURE
+        capture_step(session)
+
+
+def _walk_to(session: AISession, flow: Tree, node: dict) -> AISessionStep:
+    session.mode = SessionMode.GUIDED
+    session.current_node_id = node["id"]
+    step = node_step(session, flow, node)
+    if step.step_type == StepType.CAPTURE:  # an open end: capture from here, so the flywheel fills it in
+        _leave_flow(session, node["id"], LeftFlowReason.OPEN_END)
+        session.mode = SessionMode.CAPTURE
+    return step
+
+
+def _locked(session: AISession) -> AISession:
+    """The session row locked for this transaction: one answer at a time, double submits serialised."""
+    return (
+        AISession.objects.select_for_update(of=("self",))
+        .select_related("matched_flow", "engineer", "account")
+        .get(pk=session.pk)
+    )
+
+
+# ── Answer ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+def current_step(session: AISession) -> AISessionStep | None:
+    return session.steps.order_by("-order").first()
+
+
+def answer_step(
+    session: AISession,
+    *,
+    selected_option: str | None = None,
+    free_text: str | None = None,
+    result: str | None = None,
+    action_result: str | None = None,
+    note: str | None = None,
+) -> AISessionStep:
+    """Record the engineer's answer to the current step and return the next current step.
+
+    Exactly one of: `selected_option` (one of the offered options), `free_text` (+ optional `result`:
+    a capture finding, or the escape from the offered options), `action_result` (the action was done:
+    go on), `note` (recorded; the step stays).
+    """
+    with transaction.atomic():
+        session = _locked(session)
+        if not session.is_active:
+            raise SessionClosed(session.status)
+        step = current_step(session)
+        given = [
+            name
+            for name, value in (
+                ("selected_option", selected_option),
+                ("free_text", free_text),
+                ("action_result", action_result),
+                ("note", note),
+            )
+            if value is not None
+        ]
+        if len(given) != 1:
+            raise InvalidAnswer("non_field_errors", "Give one of selected_option, free_text, action_result or note.")
+        if note is not None:
+            _record_note(step, note)
+            return step
+        if step.is_answered:  # a resumed session whose last step was answered before a crash
+            raise InvalidAnswer("non_field_errors", "This step was already answered.")
+        if selected_option is not None:
+            _choose(session, step, selected_option)
+        elif free_text is not None:
+            _free_text(session, step, free_text, result)
+        else:
+            _action_done(session, step, action_result)
+        session.save()
+        return current_step(session)
+
+
+def _record_note(step: AISessionStep, note: str) -> None:
+    note = note.strip()
+    if not note:
+        raise InvalidAnswer("note", "A note cannot be empty.")
+    step.notes = [*(step.notes or []), {"text": note, "at": timezone.now().isoformat()}]
+    step.save(update_fields=["notes"])
+    say(step.session, "user", f"Note: {note}")
+    step.session.save(update_fields=["conversation_messages", "updated_at"])
+
+
+def _choose(session: AISession, step: AISessionStep, option: str) -> None:
+    offered = step.options
+    if not offered:
+        raise InvalidAnswer("selected_option", "This step offers no options.", offered=[])
+    chosen = next((o for o in offered if o == option), None) or next(
+        (o for o in offered if o.casefold() == option.strip().casefold()), None
+    )
+    if chosen is None:
+        raise InvalidAnswer("selected_option", f"“{option}” is not one of the offered options.", offered=offered)
+    _mark(step, selected_option=chosen)
+    say(session, "user", chosen)
+    source = step.content.get("source")
+    if source == "flow_choice":
+        choice = next(c for c in step.content["flows"] if c["name"] == chosen)
+        flow = Tree.objects.for_account(session.account).filter(pk=choice["flow_id"]).first()
+        if flow is None or flow.status != TreeStatus.PUBLISHED:
+            session.mode = SessionMode.CAPTURE
+            capture_step(session)
+            return
+        _switch(session, flow, choice["score"])
+    elif source == "flow":
+        ref = find_node(step.flow.tree_structure, step.flow_node_id) if step.flow else None
+        child = next((c for c in (ref.node.get("children", []) if ref else []) if c.get("label") == chosen), None)
+        if child is None:  # the flow changed under the session: carry on by capture
+            _leave_flow(session, step.flow_node_id, LeftFlowReason.FLOW_ENDED)
+            _continue_off_flow(session)
+        else:
+            _walk_to(session, step.flow, child)
+    else:
+        _continue_off_flow(session)
+
+
+def _free_text(session: AISession, step: AISessionStep, text: str, result: str | None) -> None:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidAnswer("free_text", "Write what you checked, found or did.")
+    result = (result or "").strip()
+    if step.step_type == StepType.CAPTURE:
+        _mark(step, free_text_input=text, action_result=result)
+        say(session, "user", f"Checked: {text}" + (f"\nFound: {result}" if result else ""))
+        _continue_off_flow(session)
+        return
+    # Free text where options or an action were offered: the escape.
+    _mark(
+        step,
+        free_text_input=text,
+        was_free_text=True,
+        action_result=result or ("Didn't work" if step.step_type in (StepType.ACTION, StepType.SOLUTION) else ""),
+    )
+    say(session, "user", text + (f"\nResult: {result}" if result else ""))
+    if session.mode == SessionMode.GUIDED and step.flow_node_id:
+        _leave_flow(session, step.flow_node_id, LeftFlowReason.FREE_TEXT)
+    _continue_off_flow(session, after_escape=True)
+
+
+def _action_done(session: AISession, step: AISessionStep, action_result: str) -> None:
+    action_result = (action_result or "").strip()
+    if step.step_type not in (StepType.ACTION, StepType.SCRIPT_GENERATION):
+        raise InvalidAnswer("action_result", "Only an action step takes an action result.")
+    if not action_result:
+        raise InvalidAnswer("action_result", "Say what happened when you did it.")
+    _mark(step, action_result=action_result)
+    say(session, "user", f"Done: {action_result}")
+    if session.mode == SessionMode.GUIDED and step.flow is not None:
+        ref = find_node(step.flow.tree_structure, step.flow_node_id)
+        children = ref.node.get("children", []) if ref else []
+        if children:
+            _walk_to(session, step.flow, children[0])
+            return
+        _leave_flow(session, step.flow_node_id, LeftFlowReason.FLOW_ENDED)
+        session.mode = SessionMode.CAPTURE
+        capture_step(session, FLOW_ENDED_PROMPT)
+        return
+    _continue_off_flow(session)
+
+
+def _continue_off_flow(session: AISession, after_escape: bool = False) -> None:
+    """Off the flow: the LLM if there is one (and the engineer did not pick capture), else capture."""
+    if session.mode in (SessionMode.GUIDED, SessionMode.FLOW_CHOICE, SessionMode.LLM) and llm_available():
+        session.mode = SessionMode.LLM
+        next_llm_step(session, session.candidate_matches if after_escape else None)
+    else:
+        session.mode = SessionMode.CAPTURE
+        capture_step(session)
+
+
+def _leave_flow(session: AISession, node_id: str, reason: str) -> None:
+    if not session.left_flow_node_id:
+        session.left_flow_node_id = node_id
+        session.left_flow_reason = reason
+
+
+def _mark(step: AISessionStep, **fields) -> None:
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.answered_at = timezone.now()
+    step.save()
+
+
+# ── Switch flow ────────────────────────────────────────────────────────────────────────────────────
+
+
+def switch_flow(session: AISession, flow: Tree) -> AISessionStep:
+    """Walk another flow from its root (the matched flows panel); recorded, candidates kept as they were."""
+    with transaction.atomic():
+        session = _locked(session)
+        if not session.is_active:
+            raise SessionClosed(session.status)
+        if flow.account_id != session.account_id or flow.status != TreeStatus.PUBLISHED:
+            raise InvalidAnswer("flow_id", "Choose a published flow of this account.")
+        score = next((c["score"] for c in session.candidate_matches if c["flow_id"] == str(flow.pk)), None)
+        say(session, "user", f"Switched to the flow “{flow.name}”.")
+        step = _switch(session, flow, score)
+        session.save()
+        return step
+
+
+def _switch(session: AISession, flow: Tree, score: float | None) -> AISessionStep:
+    session.matched_flow = flow
+    session.matched_flow_version = flow.version
+    session.match_score = score
+    session.left_flow_node_id = ""
+    session.left_flow_reason = ""
+    return _walk_to(session, flow, flow.tree_structure)
+
+
+def prefer_capture(session: AISession) -> AISessionStep:
+    """The engineer would rather record their own steps than follow suggestions."""
+    with transaction.atomic():
+        session = _locked(session)
+        if not session.is_active:
+            raise SessionClosed(session.status)
+        step = current_step(session)
+        if step and step.step_type == StepType.CAPTURE and not step.is_answered:
+            return step
+        if session.mode == SessionMode.GUIDED and step and step.flow_node_id:
+            _leave_flow(session, step.flow_node_id, LeftFlowReason.FREE_TEXT)
+        session.mode = SessionMode.CAPTURE
+        step = capture_step(session)
+        session.save()
+        return step
+
+
+# ── Close ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def resolve_session(
+    session: AISession, *, resolution_summary: str, rating: int | None = None, feedback: str = ""
+) -> AISession:
+    """Resolve: documentation, the flow outcome (its one recorder), and analysis queued (pending)."""
+    summary = (resolution_summary or "").strip()
+    if not summary:
+        raise InvalidAnswer("resolution_summary", "Say how the problem was resolved.")
+    if rating is not None and not 1 <= int(rating) <= 5:
+        raise InvalidAnswer("rating", "A rating is 1 to 5.")
+    with transaction.atomic():
+        session = _locked(session)
+        if session.status not in (SessionStatus.ACTIVE, SessionStatus.ESCALATED):
+            raise SessionClosed(session.status)
+        step = current_step(session)
+        if session.status == SessionStatus.ACTIVE and step and step.step_type == StepType.SOLUTION:
+            if step.flow_id and step.flow_id == session.matched_flow_id and not step.is_answered:
+                session.resolution_node_id = step.flow_node_id
+            if not step.is_answered:
+                _mark(step, action_result="Resolved the issue")
+        session.status = SessionStatus.RESOLVED
+        session.resolved_at = timezone.now()
+        session.resolution_summary = summary
+        session.rating = int(rating) if rating is not None else None
+        session.feedback = (feedback or "").strip()
+        session.analysis_status = AnalysisStatus.PENDING
+        say(session, "user", f"Resolved: {summary}")
+        session.documentation = build_documentation(session)
+        _record_outcome(session)
+        session.save()
+    return session
+
+
+def escalate_session(session: AISession, *, reason: str, target_user=None, target_team=None) -> AISession:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidAnswer("reason", "Say why the session is escalated.")
+    with transaction.atomic():
+        session = _locked(session)
+        if not session.is_active:
+            raise SessionClosed(session.status)
+        if target_user is not None and target_user.account_id != session.account_id:
+            raise InvalidAnswer("target_user_id", "Choose someone in your account.")
+        if target_team is not None and target_team.account_id != session.account_id:
+            raise InvalidAnswer("target_team_id", "Choose a team of your account.")
+        session.status = SessionStatus.ESCALATED
+        session.escalated_at = timezone.now()
+        session.escalation_reason = reason
+        session.escalated_to_user = target_user
+        session.escalated_to_team = target_team
+        session.handoff_summary = build_handoff(session)
+        say(session, "user", f"Escalated: {reason}")
+        _record_outcome(session)
+        session.save()
+    return session
+
+
+def abandon_session(session: AISession, *, reason: str = "") -> AISession:
+    with transaction.atomic():
+        session = _locked(session)
+        if not session.is_active:
+            raise SessionClosed(session.status)
+        session.status = SessionStatus.ABANDONED
+        session.abandoned_at = timezone.now()
+        session.abandon_reason = (reason or "").strip()
+        _record_outcome(session)
+        session.save()
+    return session
+
+
+def _record_outcome(session: AISession) -> None:
+    """Once per session, on its first close: the flow's usage stats (knowledge.usage owns them)."""
+    if session.outcome_recorded:
+        return
+    usage.record_session_outcome(session, list(session.steps.all()))
+    session.outcome_recorded = True

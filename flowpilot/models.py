@@ -1,0 +1,176 @@
+"""FlowPilot sessions and their steps: the faithful record the flywheel learns from."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from pgvector.django import VectorField
+
+from resolutionflow.models import AccountOwned, Team
+
+
+class SessionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+    ESCALATED = "escalated", "Escalated"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class ConfidenceTier(models.TextChoices):
+    GUIDED = "guided", "Guided"
+    EXPLORING = "exploring", "Exploring"
+    DISCOVERY = "discovery", "Discovery"
+
+
+class SessionMode(models.TextChoices):
+    """How the next step is produced."""
+
+    GUIDED = "guided", "Walking a flow"
+    FLOW_CHOICE = "flow_choice", "Choosing a flow"
+    LLM = "llm", "FlowPilot (AI)"
+    CAPTURE = "capture", "Capture"
+
+
+class AnalysisStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class LeftFlowReason(models.TextChoices):
+    FREE_TEXT = "free_text", "Free-text escape"
+    OPEN_END = "open_end", "Reached an open end"
+    FLOW_ENDED = "flow_ended", "The flow ended without a solution"
+
+
+class AISession(AccountOwned):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    engineer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ai_sessions")
+
+    intake_content = models.JSONField(help_text='{"text", "client_name", "device", "ticket_id"}')
+    intake_embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
+    intake_embedding_model = models.CharField(max_length=100, blank=True)
+    problem_summary = models.CharField(max_length=300, blank=True)
+    problem_domain = models.CharField(max_length=40, null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.ACTIVE)
+    mode = models.CharField(max_length=20, choices=SessionMode.choices, default=SessionMode.CAPTURE)
+    confidence_tier = models.CharField(max_length=20, choices=ConfidenceTier.choices)
+    matched_flow = models.ForeignKey(
+        "knowledge.Tree", on_delete=models.SET_NULL, null=True, blank=True, related_name="matched_sessions"
+    )
+    matched_flow_version = models.PositiveIntegerField(null=True, blank=True)
+    match_score = models.FloatField(null=True, blank=True)
+    candidate_matches = models.JSONField(default=list, blank=True, help_text='[{"flow_id", "name", "score"}]')
+    current_node_id = models.CharField(max_length=100, blank=True)
+    left_flow_node_id = models.CharField(max_length=100, blank=True)
+    left_flow_reason = models.CharField(max_length=20, choices=LeftFlowReason.choices, blank=True)
+    conversation_messages = models.JSONField(default=list, blank=True)
+
+    resolution_summary = models.TextField(blank=True)
+    resolution_node_id = models.CharField(max_length=100, blank=True)
+    documentation = models.TextField(blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    escalation_reason = models.TextField(blank=True)
+    escalated_to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="escalations"
+    )
+    escalated_to_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    handoff_summary = models.TextField(blank=True)
+    abandon_reason = models.TextField(blank=True)
+    outcome_recorded = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+
+    analysis_status = models.CharField(max_length=20, choices=AnalysisStatus.choices, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["account", "status", "created_at"]),
+            models.Index(fields=["account", "engineer", "created_at"]),
+            models.Index(fields=["account", "team", "created_at"]),
+            models.Index(fields=["account", "problem_domain", "created_at"]),
+            models.Index(
+                fields=["analysis_status"],
+                name="session_analysis_pending",
+                condition=models.Q(analysis_status="pending"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="session_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return self.problem_summary or self.intake_text[:80]
+
+    @property
+    def intake_text(self) -> str:
+        return (self.intake_content or {}).get("text", "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SessionStatus.ACTIVE
+
+    @property
+    def closed_at(self):
+        return self.resolved_at or self.escalated_at or self.abandoned_at
+
+
+class StepType(models.TextChoices):
+    QUESTION = "question", "Question"
+    ACTION = "action", "Action"
+    SOLUTION = "solution", "Solution"
+    SCRIPT_GENERATION = "script_generation", "Script"
+    CAPTURE = "capture", "Capture"
+
+
+class AISessionStep(models.Model):
+    """One step FlowPilot showed, and what the engineer did with it."""
+
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(AISession, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField()
+    step_type = models.CharField(max_length=20, choices=StepType.choices)
+    content = models.JSONField(
+        help_text='{"text", "options", "instructions", "script", "confidence", "reasoning", "source"}'
+    )
+    flow = models.ForeignKey("knowledge.Tree", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    flow_node_id = models.CharField(max_length=100, blank=True)
+
+    selected_option = models.CharField(max_length=300, blank=True)
+    free_text_input = models.TextField(blank=True)
+    was_free_text = models.BooleanField(default=False)
+    action_result = models.TextField(blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "order"]
+        constraints = [models.UniqueConstraint(fields=["session", "order"], name="uniq_step_order")]
+        indexes = [models.Index(fields=["flow", "flow_node_id"])]
+
+    def __str__(self):
+        return f"{self.get_step_type_display()} {self.order}"
+
+    @property
+    def options(self) -> list[str]:
+        return list((self.content or {}).get("options") or [])
+
+    @property
+    def text(self) -> str:
+        return (self.content or {}).get("text", "")
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

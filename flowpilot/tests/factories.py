@@ -1,0 +1,41 @@
+from knowledge.tests.factories import TreeFactory
+
+LOCKOUT_TREE = {
+    "id": "root",
+    "type": "question",
+    "question": "Is the account locked out in Active Directory (ADUC → Account tab)?",
+    "children": [
+        {
+            "id": "locked",
+            "label": "Yes, locked out",
+            "type": "action",
+            "instructions": "Unlock the account in ADUC and run Search-ADAccount -LockedOut.",
+            "children": [
+                {
+                    "id": "unlocked",
+                    "label": "Unlocked",
+                    "type": "solution",
+                    "resolution": "Account unlocked; stale credentials cleared on the user's phone.",
+                }
+            ],
+        },
+        {"id": "not-locked", "label": "No", "type": "solution", "resolution": "Reset the password in ADUC."},
+        {"id": "unsure", "label": "Can't tell", "type": "solution", "resolution": "Not explored yet.", "open": True},
+    ],
+}
+
+
+def lockout_flow(account, **overrides):
+    """A flow the intake "AD account locked out..." matches with guided confidence."""
+    return TreeFactory(
+        account=account,
+        name="AD account locked out",
+        description="User account locked out in Active Directory: the user can't sign in, the account is locked.",
+        match_keywords=["locked out", "account locked", "lockout", "4740", "ADUC", "can't sign in"],
+        problem_domain="active_directory",
+        tree_structure=LOCKOUT_TREE,
+        **overrides,
+    )
+
+
+LOCKOUT_INTAKE = "User can't sign in, account locked out in Active Directory again"
