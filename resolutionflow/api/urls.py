@@ -13,4 +13,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("knowledge.api_urls")),
+    path("", include("flowpilot.api_urls")),
 ]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from flowpilot import api
+
+urlpatterns = [
+    path("ai-sessions", api.SessionListView.as_view(), name="api-sessions"),
+    path("ai-sessions/<uuid:pk>", api.SessionDetailView.as_view(), name="api-session"),
+    path("ai-sessions/<uuid:pk>/steps", api.AnswerStepView.as_view(), name="api-session-steps"),
+    path("ai-sessions/<uuid:pk>/resolve", api.ResolveView.as_view(), name="api-session-resolve"),
+    path("ai-sessions/<uuid:pk>/escalate", api.EscalateView.as_view(), name="api-session-escalate"),
+    path("ai-sessions/<uuid:pk>/abandon", api.AbandonView.as_view(), name="api-session-abandon"),
+    path("ai-sessions/<uuid:pk>/switch-flow", api.SwitchFlowView.as_view(), name="api-session-switch-flow"),
+]

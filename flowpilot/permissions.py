@@ -1,0 +1,18 @@
+"""Who acts on a session: its engineer, the escalation target, or an admin of its team (owners: all)."""
+
+from django.core.exceptions import PermissionDenied
+
+
+def can_act(user, session) -> bool:
+    if not user.is_authenticated or user.account_id != session.account_id:
+        return False
+    if session.engineer_id == user.pk or session.escalated_to_user_id == user.pk:
+        return True
+    if session.escalated_to_team_id and session.escalated_to_team_id == user.team_id:
+        return True
+    return user.is_admin and user.can_administer_team(session.team_id)
+
+
+def require_actor(user, session) -> None:
+    if not can_act(user, session):
+        raise PermissionDenied("Only the session's engineer, the escalation target or an admin acts on it.")

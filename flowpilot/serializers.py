@@ -1,0 +1,156 @@
+from rest_framework import serializers
+
+from flowpilot.models import AISession, AISessionStep
+
+
+class StepSerializer(serializers.ModelSerializer):
+    options = serializers.ListField(child=serializers.CharField(), read_only=True)
+    allows_free_text = serializers.SerializerMethodField()
+    flow_node_id = serializers.SerializerMethodField()
+    flow_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AISessionStep
+        fields = [
+            "id",
+            "order",
+            "step_type",
+            "content",
+            "options",
+            "allows_free_text",
+            "flow_id",
+            "flow_node_id",
+            "selected_option",
+            "free_text_input",
+            "was_free_text",
+            "action_result",
+            "notes",
+            "answered_at",
+        ]
+
+    def get_allows_free_text(self, step) -> bool:
+        # Every open step takes free text: "none of these", "didn't work", or the capture finding itself.
+        return step.answered_at is None and step.session.status == "active"
+
+    def get_flow_node_id(self, step) -> str | None:
+        return step.flow_node_id or None
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    matched_flow_id = serializers.UUIDField(read_only=True, allow_null=True)
+    engineer = serializers.CharField(source="engineer.email", read_only=True)
+    intake = serializers.CharField(source="intake_text", read_only=True)
+    current_step = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AISession
+        fields = [
+            "id",
+            "status",
+            "intake",
+            "intake_content",
+            "problem_summary",
+            "problem_domain",
+            "confidence_tier",
+            "matched_flow_id",
+            "match_score",
+            "candidate_matches",
+            "mode",
+            "engineer",
+            "created_at",
+            "resolved_at",
+            "escalated_at",
+            "abandoned_at",
+            "analysis_status",
+            "rating",
+            "current_step",
+        ]
+
+    def get_current_step(self, session) -> dict | None:
+        step = self.context.get("current_step")
+        if step is None:
+            step = session.steps.order_by("-order").first()
+        return StepSerializer(step).data if step else None
+
+
+class SessionDetailSerializer(SessionSerializer):
+    steps = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [
+            *SessionSerializer.Meta.fields,
+            "steps",
+            "resolution_summary",
+            "documentation",
+            "feedback",
+            "escalation_reason",
+            "handoff_summary",
+            "abandon_reason",
+            "conversation_messages",
+        ]
+
+    def get_steps(self, session) -> list[dict]:
+        return StepSerializer(session.steps.order_by("order"), many=True).data
+
+
+class SessionListSerializer(serializers.ModelSerializer):
+    matched_flow_id = serializers.UUIDField(read_only=True, allow_null=True)
+    engineer = serializers.CharField(source="engineer.email", read_only=True)
+
+    class Meta:
+        model = AISession
+        fields = [
+            "id",
+            "status",
+            "problem_summary",
+            "problem_domain",
+            "confidence_tier",
+            "matched_flow_id",
+            "match_score",
+            "engineer",
+            "created_at",
+            "resolved_at",
+            "analysis_status",
+        ]
+
+
+class StartSessionSerializer(serializers.Serializer):
+    intake = serializers.CharField(max_length=10_000, trim_whitespace=True)
+    client_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    device = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    ticket_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    prefer_capture = serializers.BooleanField(required=False, default=False)
+
+
+class AnswerSerializer(serializers.Serializer):
+    selected_option = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    free_text = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    result = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    action_result = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+    def validate(self, data):
+        given = [k for k in ("selected_option", "free_text", "action_result", "note") if k in data]
+        if len(given) != 1:
+            raise serializers.ValidationError("Give exactly one of selected_option, free_text, action_result, note.")
+        return data
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution_summary = serializers.CharField(max_length=10_000)
+    rating = serializers.IntegerField(required=False, min_value=1, max_value=5, allow_null=True)
+    feedback = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class EscalateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+    target_user_id = serializers.UUIDField(required=False, allow_null=True)
+    target_team_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class AbandonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class SwitchFlowSerializer(serializers.Serializer):
+    flow_id = serializers.UUIDField()
