@@ -19,7 +19,8 @@ def session_outcome(session, steps) -> tuple[bool, bool]:
     """(walked, succeeded) for a closed session on its matched flow.
 
     Walked: at least one step came from a node of the matched flow. Succeeded: resolved at one of that
-    flow's solution nodes that is not an open end, with no free-text escape anywhere in the session.
+    flow's solution nodes that is not an open end (for a procedure: after its last step), with no
+    free-text escape anywhere in the session.
     """
     flow = session.matched_flow
     if flow is None:
@@ -29,6 +30,9 @@ def session_outcome(session, steps) -> tuple[bool, bool]:
         return walked, False
     if any(step.was_free_text for step in steps):
         return walked, False
+    if flow.tree_type == "procedural":  # a procedure succeeds when resolved after its last step
+        steps = flow.tree_structure.get("steps") or [{}]
+        return walked, session.resolution_node_id == steps[-1].get("id")
     ref = find_node(flow.tree_structure, session.resolution_node_id)
     succeeded = ref is not None and ref.node.get("type") == "solution" and not is_open_end(ref.node)
     return walked, succeeded

@@ -14,7 +14,15 @@ from django.utils import timezone
 from flowpilot.classify import classify_domain, summarise
 from flowpilot.engine.documentation import build_documentation, build_handoff
 from flowpilot.engine.llm_mode import llm_available, next_llm_step
-from flowpilot.engine.steps import FLOW_ENDED_PROMPT, capture_step, flow_choice_step, node_step, say
+from flowpilot.engine.steps import (
+    FLOW_ENDED_PROMPT,
+    capture_step,
+    flow_choice_step,
+    node_step,
+    procedure_done_step,
+    procedure_step,
+    say,
+)
 from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
 from flowpilot.models import (
     AISession,
@@ -96,7 +104,7 @@ def _first_step(session: AISession, tier: str, candidates: list[dict], prefer_ca
         session.mode = SessionMode.CAPTURE
         capture_step(session)
     elif tier == "guided":
-        _walk_to(session, session.matched_flow, session.matched_flow.tree_structure)
+        _start_flow(session, session.matched_flow)
     elif llm_available():
         session.mode = SessionMode.LLM
         next_llm_step(session, candidates if tier == "exploring" else None)
@@ -107,6 +115,14 @@ def _first_step(session: AISession, tier: str, candidates: list[dict], prefer_ca
     else:
         session.mode = SessionMode.CAPTURE
         capture_step(session)
+
+
+def _start_flow(session: AISession, flow: Tree) -> AISessionStep:
+    if flow.tree_type == "procedural":
+        session.mode = SessionMode.GUIDED
+        session.current_node_id = flow.tree_structure["steps"][0]["id"]
+        return procedure_step(session, flow, 0)
+    return _walk_to(session, flow, flow.tree_structure)
 
 
 def _walk_to(session: AISession, flow: Tree, node: dict) -> AISessionStep:
@@ -255,6 +271,15 @@ def _action_done(session: AISession, step: AISessionStep, action_result: str) ->
         raise InvalidAnswer("action_result", "Say what happened when you did it.")
     _mark(step, action_result=action_result)
     say(session, "user", f"Done: {action_result}")
+    if session.mode == SessionMode.GUIDED and step.flow is not None and step.flow.tree_type == "procedural":
+        ids = [s["id"] for s in step.flow.tree_structure["steps"]]
+        index = ids.index(step.flow_node_id) + 1 if step.flow_node_id in ids else len(ids)
+        if index < len(ids):
+            session.current_node_id = ids[index]
+            procedure_step(session, step.flow, index)
+        else:
+            procedure_done_step(session, step.flow)
+        return
     if session.mode == SessionMode.GUIDED and step.flow is not None:
         ref = find_node(step.flow.tree_structure, step.flow_node_id)
         children = ref.node.get("children", []) if ref else []
@@ -315,7 +340,7 @@ def _switch(session: AISession, flow: Tree, score: float | None) -> AISessionSte
     session.match_score = score
     session.left_flow_node_id = ""
     session.left_flow_reason = ""
-    return _walk_to(session, flow, flow.tree_structure)
+    return _start_flow(session, flow)
 
 
 def prefer_capture(session: AISession) -> AISessionStep:

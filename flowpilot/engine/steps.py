@@ -54,6 +54,27 @@ def node_step(session: AISession, flow, node: dict) -> AISessionStep:
     return add_step(session, StepType.SOLUTION, content, flow=flow, flow_node_id=node["id"])
 
 
+def procedure_step(session: AISession, flow, index: int) -> AISessionStep:
+    """Step `index` of a procedural flow, as an action: done → the next step."""
+    steps = flow.tree_structure["steps"]
+    step = steps[index]
+    content = {
+        "text": f"{step['title']}: {step['instructions']}",
+        "title": step["title"],
+        "instructions": step["instructions"],
+        "source": "flow",
+        "position": f"{index + 1} of {len(steps)}",
+    }
+    return add_step(session, StepType.ACTION, content, flow=flow, flow_node_id=step["id"])
+
+
+def procedure_done_step(session: AISession, flow) -> AISessionStep:
+    """Every step of the procedure is done: resolving here is resolving at the procedure's end."""
+    last = flow.tree_structure["steps"][-1]
+    content = {"text": f"Every step of “{flow.name}” is done.", "source": "flow", "procedure_done": True}
+    return add_step(session, StepType.SOLUTION, content, flow=flow, flow_node_id=last["id"])
+
+
 def capture_step(session: AISession, text: str = CAPTURE_PROMPT, **extra) -> AISessionStep:
     return add_step(session, StepType.CAPTURE, {"text": text, "source": "capture", **extra})
 

@@ -236,3 +236,30 @@ def test_an_llm_outage_never_stops_a_session(northwind_engineer, fake_llm):
     session = engine.start_session(northwind_engineer, "Scanner in reception not working")
 
     assert engine.current_step(session).step_type == StepType.CAPTURE
+
+
+def test_a_procedural_flow_is_walked_step_by_step_and_succeeds_at_its_end(northwind_engineer, northwind):
+    procedure = TreeFactory(
+        account=northwind,
+        name="New starter onboarding",
+        tree_type="procedural",
+        description="New starter: create the AD account, mailbox and licence before their first day",
+        match_keywords=["new starter", "onboarding", "new user"],
+        tree_structure={
+            "steps": [
+                {"id": "ad", "title": "Create the AD account", "instructions": "ADUC"},
+                {"id": "lic", "title": "Assign a licence", "instructions": "M365 admin"},
+            ]
+        },
+    )
+    session = engine.start_session(northwind_engineer, "New starter onboarding: create the AD account for Monday")
+    assert session.matched_flow == procedure and session.confidence_tier == "guided"
+    first = engine.current_step(session)
+    assert (first.step_type, first.flow_node_id, first.content["position"]) == ("action", "ad", "1 of 2")
+
+    engine.answer_step(session, action_result="Created")
+    done = engine.answer_step(session, action_result="Licensed")
+    assert done.step_type == StepType.SOLUTION and done.content["procedure_done"]
+    engine.resolve_session(session, resolution_summary="Onboarded")
+
+    assert stats(procedure) == (1, 1, 1, 1.0)

@@ -6,10 +6,16 @@ from django.conf import settings
 InputType = Literal["document", "query"]
 
 
+RECENT_LIMIT = 512
+
+
 class EmbeddingProvider:
     """Turns texts into unit vectors of settings.EMBEDDING_DIMENSIONS components."""
 
     model_name = ""
+
+    def __init__(self):
+        self._recent: dict[tuple[str, str], list[float]] = {}
 
     def embed(self, texts: list[str], input_type: InputType = "document") -> list[list[float]]:
         if not texts:
@@ -18,7 +24,15 @@ class EmbeddingProvider:
         return pad_to_dimensions(vectors).tolist()
 
     def embed_one(self, text: str, input_type: InputType = "query") -> list[float]:
-        return self.embed([text], input_type)[0]
+        """One text's vector; recent ones are remembered (the same intake or query often comes back)."""
+        key = (text, input_type)
+        cached = self._recent.get(key)
+        if cached is None:
+            cached = self.embed([text], input_type)[0]
+            if len(self._recent) >= RECENT_LIMIT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[key] = cached
+        return list(cached)
 
     def _embed(self, texts: list[str], input_type: InputType):
         raise NotImplementedError

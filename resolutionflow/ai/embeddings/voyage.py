@@ -23,6 +23,7 @@ FLEXIBLE_DIMENSIONS = (256, 512, 1024, 2048)
 
 class VoyageProvider(EmbeddingProvider):
     def __init__(self, api_key, model, *, base_url=None, timeout=None, max_retries=3, batch_size=None):
+        super().__init__()
         self.model = model
         self.model_name = f"voyage:{model}"
         self.batch_size = batch_size or settings.VOYAGE_BATCH_SIZE

@@ -1,0 +1,26 @@
+from django.core.management import call_command
+from django.db.models import Count, F, Max, Min
+
+from flowpilot.models import AISession
+from resolutionflow.models import Account
+
+
+def test_the_demo_history_spans_90_days_of_consistent_sessions(db):
+    call_command("seed_demo", quiet_logins=True)
+
+    northwind = Account.objects.get(slug="northwind")
+    sessions = AISession.objects.for_account(northwind)
+    by_status = {row["status"]: row["n"] for row in sessions.values("status").annotate(n=Count("pk"))}
+    assert sessions.count() > 150
+    assert set(by_status) == {"resolved", "escalated", "abandoned"}
+    assert set(sessions.values_list("confidence_tier", flat=True)) == {"guided", "exploring", "discovery"}
+    assert sessions.filter(steps__was_free_text=True).exists()
+    assert sessions.filter(rating__isnull=False).exists()
+    span = sessions.aggregate(first=Min("created_at"), last=Max("created_at"))
+    assert 85 <= (span["last"] - span["first"]).days <= 90
+    assert not sessions.filter(resolved_at__lt=F("created_at")).exists()
+    assert sessions.filter(status="resolved", analysis_status="pending").count() == by_status["resolved"]
+    assert not AISession.objects.filter(account__slug="contoso").exists()
+
+    call_command("seed_demo", quiet_logins=True)
+    assert AISession.objects.for_account(northwind).count() == sessions.count()
