@@ -1,0 +1,33 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from flowpilot.scale_data import NotThrowaway, generate
+
+
+class Command(BaseCommand):
+    help = "Load synthetic sessions and steps in bulk (COPY) into a throwaway database, for benches."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sessions", type=int, required=True)
+        parser.add_argument("--accounts", type=int, default=1, help="Spread over this many scale accounts.")
+        parser.add_argument("--days", type=int, default=730, help="Spread over this many past days.")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--force", action="store_true", help="Run even where real accounts exist.")
+
+    def handle(self, *args, sessions, accounts, days, seed, force, **options):
+        started = time.monotonic()
+
+        def progress(made, steps):
+            self.stdout.write(f"  {made:,} sessions, {steps:,} steps ({time.monotonic() - started:.0f} s)")
+
+        try:
+            result = generate(sessions, accounts=accounts, days=days, seed=seed, force=force, progress=progress)
+        except NotThrowaway as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.sessions:,} sessions and {result.steps:,} steps in {result.accounts} account(s), "
+                f"{time.monotonic() - started:.0f} s"
+            )
+        )
