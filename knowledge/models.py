@@ -165,6 +165,7 @@ class DraftSource(models.TextChoices):
     MANUAL = "manual", "Manual"
     PROPOSAL = "proposal", "Flow proposal"
     GAP = "gap", "Knowledge gap"
+    IMPORT = "import", "Imported JSON"
 
 
 class FlowDraft(AccountOwned):

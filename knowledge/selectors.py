@@ -44,3 +44,10 @@ def flow_versions(tree: Tree):
 
 def draft(user, pk) -> FlowDraft:
     return access(FlowDraft.objects.select_related("target_flow", "author"), user, pk)
+
+
+def open_drafts(user, tree):
+    """The user's unpublished drafts of a flow, newest first."""
+    return scoped(FlowDraft, user).filter(target_flow=tree, author=user, published_at__isnull=True).order_by(
+        "-updated_at"
+    )

@@ -170,7 +170,8 @@ def publish_draft(draft: FlowDraft, *, author, note="", force=False) -> Tree:
             expected_version=None if force else draft.target_version,
         )
     else:
-        tree = create_flow(draft.account, author, draft.envelope, team=author.team, note=note)
+        origin = Origin.IMPORTED if draft.source_kind == DraftSource.IMPORT else Origin.MANUAL
+        tree = create_flow(draft.account, author, draft.envelope, team=author.team, note=note, origin=origin)
     FlowDraft.objects.filter(pk=draft.pk).update(published_flow=tree, published_at=timezone.now())
     draft.refresh_from_db()
     return tree

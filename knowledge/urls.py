@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from knowledge import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("flows/<uuid:pk>/history/", views.flow_history, name="flow-history"),
     path("flows/<uuid:pk>/restore/<int:version>/", views.flow_restore, name="flow-restore"),
     path("flows/<uuid:pk>/export.json", views.flow_export, name="flow-export"),
+    path("flows/", include("knowledge.editor_urls")),
 ]

@@ -110,3 +110,13 @@ def test_archiving_takes_a_flow_out_of_the_library(northwind, northwind_admin):
     services.archive_flow(tree)
 
     assert tree.status == TreeStatus.ARCHIVED
+
+
+def test_a_draft_imported_from_json_publishes_as_an_imported_flow(northwind, northwind_admin):
+    from knowledge.models import DraftSource
+
+    draft = services.start_draft(
+        northwind_admin, {"name": "Imported", "tree_structure": simple_tree()}, source_kind=DraftSource.IMPORT
+    )
+
+    assert services.publish_draft(draft, author=northwind_admin).origin == Origin.IMPORTED

@@ -1,0 +1,127 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from knowledge import services
+from knowledge.models import DraftSource, Tree
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def lockout_envelope():
+    return {
+        "name": "AD account lockout",
+        "description": "A user cannot sign in.",
+        "tree_type": "troubleshooting",
+        "problem_domain": "active_directory",
+        "match_keywords": ["locked out"],
+        "tree_structure": {
+            "id": "root",
+            "type": "question",
+            "question": "Is the account locked out?",
+            "children": [
+                {"id": "yes", "label": "Yes", "type": "action", "instructions": "Unlock it in ADUC."},
+                {"id": "no", "label": "No", "type": "solution", "resolution": "Reset the password."},
+                {"id": "unsure", "label": "Can't tell", "type": "solution", "resolution": "?", "open": True},
+            ],
+        },
+    }
+
+
+def test_an_admin_edits_a_handed_over_draft_and_publishes_it_to_the_library(
+    login, northwind_admin, service_desk, live_server
+):
+    # The hand-over other pages use (the review queue's "Edit & Publish", the gaps panel's "Create flow").
+    draft = services.start_draft(northwind_admin, lockout_envelope(), source_kind=DraftSource.PROPOSAL, source_id="7")
+    page = login(northwind_admin)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{live_server.url}/flows/drafts/{draft.pk}/edit/")
+
+    expect(page.get_by_role("heading", name="AD account lockout")).to_be_visible()
+    expect(page.get_by_text("From a flow proposal")).to_be_visible()
+    expect(page.get_by_text("Open end — not yet explored")).to_be_visible()
+    expect(page.get_by_text("Valid — ready to publish")).to_be_visible()
+
+    label = page.get_by_role("textbox", name="Option 2")
+    label.fill("No, it is not locked")
+    label.press("Tab")
+    expect(page.locator("#save-state")).to_have_text(re.compile("Saved"))
+
+    # Removing an option leaves the question with too few: the problem shows inline, on that question.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Remove “Can't tell”").click()
+    page.get_by_role("button", name="Remove “Yes”").click()
+    expect(page.locator("#node-root")).to_have_attribute("data-invalid", "")
+    expect(page.locator("#node-root").get_by_text("Question needs 2-5 children")).to_be_visible()
+    assert dialogs == ["Remove “Can't tell”?", "Remove “Yes”?"]
+
+    page.get_by_role("button", name="Add option").click()
+    expect(page.get_by_role("textbox", name="Option 2")).to_be_focused()
+    expect(page.get_by_text("Valid — ready to publish")).to_be_visible()
+
+    # A text edit saves in place; the validator's verdict follows it without redrawing the tree.
+    question = page.locator("#node-root-text")
+    question.fill("")
+    question.press("Tab")
+    expect(page.locator("#node-root")).to_have_attribute("data-invalid", "")
+    question.fill("Is the account locked out in AD?")
+    question.press("Tab")
+    expect(page.get_by_text("Valid — ready to publish")).to_be_visible()
+    expect(page.locator("#node-root")).not_to_have_attribute("data-invalid", "")
+
+    page.get_by_text("Publish…").click()
+    page.get_by_label("Note").fill("Reviewed the lockout proposal")
+    page.get_by_role("button", name="Publish", exact=True).click()
+
+    page.wait_for_url(re.compile(r"/flows/[0-9a-f-]{36}/$"))
+    flow = Tree.objects.get(name="AD account lockout")
+    assert page.url == f"{live_server.url}/flows/{flow.pk}/"
+    expect(page.get_by_text("Published “AD account lockout” (version 1).")).to_be_visible()
+    assert flow.versions.get().note == "Reviewed the lockout proposal"
+    assert flow.tree_structure["children"][0]["label"] == "No, it is not locked"
+
+    page.goto(f"{live_server.url}/flows/")
+    expect(page.get_by_role("main").get_by_text("AD account lockout")).to_be_visible()
+    assert not [error for error in errors if "Content Security Policy" in error or "Refused" in error], errors
+
+
+def test_a_new_flow_starts_from_a_skeleton_and_keeps_typed_text(login, northwind_admin, service_desk, live_server):
+    page = login(northwind_admin)
+    page.goto(f"{live_server.url}/flows/new/")
+
+    page.get_by_label("Name").fill("Printer offline")
+    page.get_by_text("Procedural").click()
+    page.get_by_role("button", name="Create and edit").click()
+
+    expect(page.get_by_role("heading", name="Printer offline")).to_be_visible()
+    page.get_by_label("Step 1 title").fill("Check the printer is on")
+    page.get_by_role("button", name="Add a step after step 1").click()
+    expect(page.get_by_label("Step 2 title")).to_be_focused()
+    page.reload()
+    expect(page.get_by_label("Step 1 title")).to_have_value("Check the printer is on")
+    expect(page.get_by_label("Step 2 title")).to_have_value("New step")
+
+
+def test_a_type_change_that_drops_a_subtree_asks_first(login, northwind_admin, service_desk, live_server):
+    draft = services.start_draft(northwind_admin, lockout_envelope())
+    page = login(northwind_admin)
+    page.goto(f"{live_server.url}/flows/drafts/{draft.pk}/edit/")
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.locator("#node-root-type").select_option("solution")
+
+    expect(page.locator("#node-root-type")).to_have_value("question")
+    assert dialogs == ["Make this a solution? The 3 nodes under it will be removed."]
+    draft.refresh_from_db()
+    assert draft.envelope == lockout_envelope()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#node-root-type").select_option("action")
+
+    expect(page.locator("#node-yes")).to_be_visible()
+    expect(page.locator("#node-no")).to_have_count(0)
