@@ -139,8 +139,11 @@ def describe(op: dict, old: dict | None = None) -> str:
         )
     if kind == "change":
         names = ", ".join(op["fields"])
-        return f"Changed {names} of '{op['node_id']}'"
-    return f"Moved '{op['node_id']}' to position {op['index'] + 1}"
+        node = _lookup(old, op["node_id"]) or {}
+        return f"Changed {names} of '{_short(node.get('label') or node.get('title') or _text(node) or op['node_id'])}'"
+    node = _lookup(old, op["node_id"]) or {}
+    what = _short(node.get("label") or node.get("title") or _text(node) or op["node_id"])
+    return f"Moved '{what}' to position {op['index'] + 1}"
 
 
 # ── internals ──────────────────────────────────────────────────────────────────────────────────────
