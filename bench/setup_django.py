@@ -13,13 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 def setup(database: str = "resolutionflow_bench") -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resolutionflow.settings")
-    os.environ.setdefault("DEBUG", "1")
+    # DEBUG off, as in production (DEBUG keeps every query in memory and slows each one).
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".data" / "pg-bench"))
     os.environ.setdefault("LLM_PROVIDER", "none")
     os.environ.setdefault("EMBEDDING_PROVIDER", "local")
+    import warnings
+
     import django
     from django.conf import settings
 
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
     if "DATABASE_URL" not in os.environ:
         settings.DATABASES["default"]["NAME"] = database
