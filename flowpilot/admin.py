@@ -41,6 +41,22 @@ class AISessionAdmin(AccountScopedAdmin):
     exclude = ["intake_embedding"]
     date_hierarchy = "created_at"
     inlines = [StepInline]
+    actions = ["requeue_failed_analyses"]
+    readonly_fields = [
+        "analysis_attempts",
+        "analysis_error",
+        "analysis_outcome",
+        "analysis_reason",
+        "analysis_lease_until",
+        "analysis_next_attempt_at",
+    ]
+
+    @admin.action(description="Re-queue failed flywheel analyses")
+    def requeue_failed_analyses(self, request, queryset):
+        from knowledge.flywheel.runner import requeue_failed
+
+        count = requeue_failed(queryset)
+        self.message_user(request, f"{count} session(s) re-queued for analysis.")
 
 
 @admin.register(AISessionStep)

@@ -89,6 +89,13 @@ class AISession(AccountOwned):
     abandoned_at = models.DateTimeField(null=True, blank=True)
 
     analysis_status = models.CharField(max_length=20, choices=AnalysisStatus.choices, null=True, blank=True)
+    # Flywheel bookkeeping: claims are leased, failures retried with backoff (knowledge.flywheel.runner).
+    analysis_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    analysis_error = models.TextField(blank=True, default="", db_default="")
+    analysis_lease_until = models.DateTimeField(null=True, blank=True)
+    analysis_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    analysis_outcome = models.CharField(max_length=30, blank=True, default="", db_default="")
+    analysis_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from knowledge.models import FlowDraft, Tree, TreeVersion
+from knowledge.models import FlowDraft, FlowProposal, Tree, TreeVersion
 from resolutionflow.admin import AccountScopedAdmin
 
 
@@ -60,3 +60,23 @@ class FlowDraftAdmin(AccountScopedAdmin):
     list_display = ["__str__", "account", "author", "source_kind", "target_flow", "published_at", "updated_at"]
     list_filter = ["account", "source_kind"]
     raw_id_fields = ["author", "target_flow", "published_flow"]
+
+
+@admin.register(FlowProposal)
+class FlowProposalAdmin(AccountScopedAdmin):
+    list_display = [
+        "title",
+        "account",
+        "proposal_type",
+        "status",
+        "problem_domain",
+        "confidence_score",
+        "supporting_session_count",
+        "generated_by",
+        "created_at",
+    ]
+    list_filter = ["account", "status", "proposal_type", "generated_by", "problem_domain"]
+    search_fields = ["title", "description", "account__name"]
+    raw_id_fields = ["source_session", "target_flow", "published_flow", "reviewed_by", "team"]
+    exclude = ["embedding"]
+    date_hierarchy = "created_at"

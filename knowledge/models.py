@@ -196,3 +196,92 @@ class FlowDraft(AccountOwned):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class ProposalType(models.TextChoices):
+    NEW_FLOW = "new_flow", "New flow"
+    ENHANCEMENT = "enhancement", "Enhancement"
+    BRANCH_ADDITION = "branch_addition", "Branch addition"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    MODIFIED = "modified", "Modified"
+    REJECTED = "rejected", "Rejected"
+    DISMISSED = "dismissed", "Dismissed"
+    AUTO_REINFORCED = "auto_reinforced", "Auto-reinforced"
+
+
+class GeneratedBy(models.TextChoices):
+    LLM = "llm", "LLM"
+    RULES = "rules", "Rules"
+
+
+class FlowProposal(AccountOwned):
+    """A proposed new flow or enhancement made by the Knowledge Flywheel from resolved sessions.
+
+    `auto_reinforced` rows only record that a session followed a flow exactly (no review needed).
+    `proposed_flow_data` is always PRODUCT.md's envelope; for an enhancement, the whole target flow with
+    the change applied, `proposed_diff` the operations against `target_flow_version`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source_session = models.ForeignKey("flowpilot.AISession", on_delete=models.CASCADE, related_name="proposals")
+    proposal_type = models.CharField(max_length=30, choices=ProposalType.choices)
+    target_flow = models.ForeignKey(Tree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target_flow_version = models.PositiveIntegerField(null=True, blank=True)
+    departure_node_id = models.CharField(max_length=100, blank=True, help_text="Where the session left the flow.")
+    title = models.CharField(max_length=255)
+    description = models.TextField(null=True, blank=True)
+    proposed_flow_data = models.JSONField()
+    proposed_diff = models.JSONField(null=True, blank=True)
+    confidence_score = models.FloatField(default=0.0)
+    supporting_session_count = models.PositiveIntegerField(default=1)
+    supporting_session_ids = models.JSONField(default=list)
+    support_at_dismissal = models.PositiveIntegerField(null=True, blank=True)
+    problem_domain = models.CharField(max_length=100, null=True, blank=True)
+    generated_by = models.CharField(max_length=10, choices=GeneratedBy.choices, default=GeneratedBy.RULES)
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+
+    status = models.CharField(max_length=30, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewer_notes = models.TextField(null=True, blank=True)
+    published_flow = models.ForeignKey(Tree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proposal_type__in=["new_flow", "enhancement", "branch_addition"]),
+                name="ck_flow_proposals_type",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "approved", "modified", "rejected", "dismissed", "auto_reinforced"]
+                ),
+                name="ck_flow_proposals_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account"], name="proposal_account_idx"),
+            models.Index(fields=["team"], name="proposal_team_idx"),
+            models.Index(fields=["source_session"], name="proposal_source_session_idx"),
+            models.Index(fields=["status"], name="proposal_status_idx"),
+            models.Index(fields=["target_flow"], name="proposal_target_flow_idx"),
+            models.Index(fields=["created_at"], name="proposal_created_at_idx"),
+            models.Index(fields=["account", "status", "created_at"], name="proposal_queue_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ProposalStatus.PENDING

@@ -48,6 +48,6 @@ def draft(user, pk) -> FlowDraft:
 
 def open_drafts(user, tree):
     """The user's unpublished drafts of a flow, newest first."""
-    return scoped(FlowDraft, user).filter(target_flow=tree, author=user, published_at__isnull=True).order_by(
-        "-updated_at"
+    return (
+        scoped(FlowDraft, user).filter(target_flow=tree, author=user, published_at__isnull=True).order_by("-updated_at")
     )

@@ -245,6 +245,17 @@ PROBLEM_DOMAINS = [
     "other",
 ]
 
+# The Knowledge Flywheel (knowledge/flywheel): post-session analysis into flow proposals.
+FLYWHEEL_DAILY_LLM_BUDGET = env.int("FLYWHEEL_DAILY_LLM_BUDGET", default=50)  # LLM calls per account per day
+FLYWHEEL_MAX_ATTEMPTS = env.int("FLYWHEEL_MAX_ATTEMPTS", default=3)
+FLYWHEEL_LEASE_SECONDS = env.int("FLYWHEEL_LEASE_SECONDS", default=600)
+FLYWHEEL_RESURFACE_GROWTH = env.int("FLYWHEEL_RESURFACE_GROWTH", default=2)  # new support that revives a dismissal
+# Cosine similarity (title + description) above which a new proposal merges into an existing one, per model.
+FLYWHEEL_MERGE_SIMILARITY = {
+    "local:all-MiniLM-L6-v2": env.float("FLYWHEEL_MERGE_SIMILARITY_LOCAL", default=0.85),
+    "default": env.float("FLYWHEEL_MERGE_SIMILARITY", default=0.85),
+}
+
 # ── AI providers ──────────────────────────────────────────────────────────────────────────────────
 LLM_PROVIDER = env.str("LLM_PROVIDER", default="auto")  # auto | anthropic | none
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")

@@ -27,15 +27,14 @@ LOCKOUT_TREE = {
 
 def lockout_flow(account, **overrides):
     """A flow the intake "AD account locked out..." matches with guided confidence."""
-    return TreeFactory(
-        account=account,
-        name="AD account locked out",
-        description="User account locked out in Active Directory: the user can't sign in, the account is locked.",
-        match_keywords=["locked out", "account locked", "lockout", "4740", "ADUC", "can't sign in"],
-        problem_domain="active_directory",
-        tree_structure=LOCKOUT_TREE,
-        **overrides,
-    )
+    fields = {
+        "name": "AD account locked out",
+        "description": "User account locked out in Active Directory: the user can't sign in, the account is locked.",
+        "match_keywords": ["locked out", "account locked", "lockout", "4740", "ADUC", "can't sign in"],
+        "problem_domain": "active_directory",
+        "tree_structure": LOCKOUT_TREE,
+    }
+    return TreeFactory(account=account, **{**fields, **overrides})
 
 
 LOCKOUT_INTAKE = "User can't sign in, account locked out in Active Directory again"
