@@ -338,7 +338,7 @@ def test_a_failure_is_recorded_retried_with_backoff_then_failed_and_requeued(nor
     assert s.analysis_next_attempt_at is not None
     assert analyze_pending() == {}  # not due yet
 
-    for attempt in (2, 3):
+    for _attempt in (2, 3):
         AISession.objects.filter(pk=session.pk).update(analysis_next_attempt_at=None)
         analyze_pending()
     s = reload(session)
