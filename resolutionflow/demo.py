@@ -59,6 +59,7 @@ def seed_accounts() -> dict[str, Account]:
 DEMO_STEPS = [
     "knowledge.demo.seed",
     "flowpilot.demo.seed",
+    "knowledge.demo.analyze",
 ]
 
 

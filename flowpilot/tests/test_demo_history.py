@@ -19,8 +19,22 @@ def test_the_demo_history_spans_90_days_of_consistent_sessions(db):
     span = sessions.aggregate(first=Min("created_at"), last=Max("created_at"))
     assert 85 <= (span["last"] - span["first"]).days <= 90
     assert not sessions.filter(resolved_at__lt=F("created_at")).exists()
-    assert sessions.filter(status="resolved", analysis_status="pending").count() == by_status["resolved"]
+    assert sessions.filter(status="resolved", analysis_status="completed").count() == by_status["resolved"]
     assert not AISession.objects.filter(account__slug="contoso").exists()
 
     call_command("seed_demo", quiet_logins=True)
     assert AISession.objects.for_account(northwind).count() == sessions.count()
+
+
+def test_the_demo_shows_proposals_of_both_types_a_dismissed_one_and_reinforcements(db):
+    from knowledge.models import FlowProposal
+
+    call_command("seed_demo", quiet_logins=True)
+
+    northwind = Account.objects.get(slug="northwind")
+    proposals = FlowProposal.objects.for_account(northwind)
+    pending_types = set(proposals.filter(status="pending").values_list("proposal_type", flat=True))
+    assert pending_types == {"new_flow", "enhancement"}
+    assert proposals.filter(status="dismissed").count() == 1
+    assert proposals.filter(status="auto_reinforced").exists()
+    assert not AISession.objects.filter(account=northwind, analysis_status="pending").exists()
