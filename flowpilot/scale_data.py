@@ -59,7 +59,9 @@ def generate(
     batch: int = 20_000,
     force: bool = False,
     progress=None,
+    pending_analysis: bool = False,
 ) -> Result:
+    """`pending_analysis`: resolved sessions wait for the flywheel (a backlog) instead of being done."""
     if not force and Account.objects.exclude(slug__startswith=SCALE_PREFIX).exists():
         raise NotThrowaway("This database has real accounts; run against a throwaway database (or --force).")
     rng = random.Random(seed)
@@ -72,7 +74,7 @@ def generate(
     try:
         while made < sessions:
             count = min(batch, sessions - made)
-            total_steps += _copy_batch(rng, tenants, pool, count, days, now)
+            total_steps += _copy_batch(rng, tenants, pool, count, days, now, pending_analysis)
             made += count
             if progress:
                 progress(made, total_steps)
@@ -121,7 +123,7 @@ def _vector_pool() -> dict[str, str]:
     return {text: "[" + ",".join(f"{v:.5g}" for v in vector) + "]" for text, vector in zip(texts, vectors, strict=True)}
 
 
-def _copy_batch(rng, tenants, pool, count, days, now) -> int:
+def _copy_batch(rng, tenants, pool, count, days, now, pending_analysis=False) -> int:
     sessions = io.StringIO()
     steps = io.StringIO()
     step_count = 0
@@ -133,6 +135,8 @@ def _copy_batch(rng, tenants, pool, count, days, now) -> int:
         row, session_steps = _session(rng, tenant, flow, text, days, now)
         row["intake_embedding"] = pool[text]
         row["intake_embedding_model"] = model
+        if pending_analysis and row["analysis_status"]:
+            row["analysis_status"] = "pending"
         sessions.write("\t".join(_cell(row[c.strip()]) for c in SESSION_COLUMNS.split(",")) + "\n")
         for step in session_steps:
             steps.write("\t".join(_cell(step[c.strip().strip('"')]) for c in STEP_COLUMNS.split(",")) + "\n")

@@ -66,7 +66,7 @@ def record(
     title = envelope["name"][:255]
     text = f"{title}. {description or envelope.get('description', '')}"
     embedder = get_embedder()
-    vector = embedder.embed([text], "document")[0]
+    vector = embedder.embed_one(text, "document")
     if proposal_type == ProposalType.NEW_FLOW:
         domain = envelope.get("problem_domain") or None
     else:
