@@ -19,6 +19,7 @@ class IntakeForm(forms.Form):
                 **INPUT,
                 "rows": 6,
                 "autofocus": True,
+                "data-submit-shortcut": True,
                 "placeholder": "What the user reported, error messages, what you already know…",
             }
         ),

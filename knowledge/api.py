@@ -6,7 +6,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from knowledge import matching, selectors, services
+from knowledge import matching, review, selectors, services
 from knowledge.models import TreeStatus
 from knowledge.permissions import require_flow_editor
 from knowledge.serializers import (
@@ -15,6 +15,10 @@ from knowledge.serializers import (
     FlowWriteSerializer,
     MatchRequestSerializer,
     MatchResponseSerializer,
+    ProposalDetailSerializer,
+    ProposalStatsSerializer,
+    ProposalSummarySerializer,
+    ReviewRequestSerializer,
 )
 
 
@@ -99,3 +103,39 @@ class FlowMatchView(APIView):
                 "confidence_tier": matching.confidence_tier(found[0][1] if found else None),
             }
         )
+
+
+class ProposalListView(ListAPIView):
+    serializer_class = ProposalSummarySerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.proposals(
+            self.request.user,
+            status=params.get("status", ""),
+            proposal_type=params.get("proposal_type", ""),
+            domain=params.get("problem_domain", ""),
+            sort=params.get("sort", "newest"),
+        )
+
+
+class ProposalStatsView(APIView):
+    @extend_schema(responses=ProposalStatsSerializer)
+    def get(self, request):
+        return Response(selectors.proposal_stats(request.user))
+
+
+class ProposalDetailView(APIView):
+    @extend_schema(responses=ProposalDetailSerializer)
+    def get(self, request, pk):
+        return Response(ProposalDetailSerializer(selectors.proposal(request.user, pk)).data)
+
+
+class ProposalReviewView(APIView):
+    @extend_schema(request=ReviewRequestSerializer, responses=ProposalDetailSerializer)
+    def post(self, request, pk):
+        proposal = selectors.proposal(request.user, pk)
+        serializer = ReviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reviewed = review.review_proposal(proposal, reviewer=request.user, **serializer.validated_data)
+        return Response(ProposalDetailSerializer(reviewed).data)

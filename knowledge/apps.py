@@ -6,8 +6,20 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge: flows, proposals and the flywheel"
 
     def ready(self):
-        from knowledge.models import Tree, TreeStatus
+        from knowledge.models import FlowProposal, ProposalStatus, Tree, TreeStatus
         from resolutionflow.ai.embeddings.registry import register
 
         # Published flows are embedded on publish; `reembed` rebuilds them after a model change.
         register("flows", lambda: Tree.objects.exclude(status=TreeStatus.DRAFT), text=lambda t: t.embedded_text)
+        register(
+            "proposals",
+            lambda: FlowProposal.objects.exclude(status=ProposalStatus.AUTO_REINFORCED),
+            text=lambda p: f"{p.title}. {p.description or ''}",
+        )
+
+        from knowledge import review, selectors, services
+        from knowledge.models import DraftSource
+        from resolutionflow.navigation import register_badge
+
+        services.register_draft_publisher(DraftSource.PROPOSAL, review.publish_proposal_draft)
+        register_badge("review_queue", selectors.reviewable_pending_count)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from knowledge.models import Tree, TreeVersion
+from knowledge.models import FlowProposal, Tree, TreeVersion
 
 FLOW_FIELDS = [
     "id",
@@ -91,3 +91,64 @@ class MatchSerializer(serializers.Serializer):
 class MatchResponseSerializer(serializers.Serializer):
     matches = MatchSerializer(many=True)
     confidence_tier = serializers.ChoiceField(choices=["guided", "exploring", "discovery"])
+
+
+class ProposalSummarySerializer(serializers.ModelSerializer):
+    """The seed's FlowProposalSummary."""
+
+    target_flow_id = serializers.UUIDField(read_only=True, allow_null=True)
+    target_flow_name = serializers.CharField(source="target_flow.name", default=None, read_only=True)
+    source_session_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = FlowProposal
+        fields = [
+            "id",
+            "proposal_type",
+            "title",
+            "description",
+            "problem_domain",
+            "confidence_score",
+            "supporting_session_count",
+            "status",
+            "target_flow_id",
+            "target_flow_name",
+            "source_session_id",
+            "created_at",
+        ]
+
+
+class ProposalDetailSerializer(ProposalSummarySerializer):
+    """The seed's FlowProposalDetail."""
+
+    reviewed_by = serializers.UUIDField(source="reviewed_by_id", read_only=True, allow_null=True)
+    published_flow_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+    class Meta(ProposalSummarySerializer.Meta):
+        fields = [
+            *ProposalSummarySerializer.Meta.fields,
+            "proposed_flow_data",
+            "proposed_diff",
+            "supporting_session_ids",
+            "reviewer_notes",
+            "reviewed_by",
+            "reviewed_at",
+            "published_flow_id",
+            "generated_by",
+            "target_flow_version",
+        ]
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["approve", "modify", "reject", "dismiss"])
+    reviewer_notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=5000)
+    modified_flow_data = serializers.JSONField(required=False, allow_null=True)
+    force = serializers.BooleanField(required=False, default=False)
+
+
+class ProposalStatsSerializer(serializers.Serializer):
+    pending_count = serializers.IntegerField()
+    approved_this_week = serializers.IntegerField()
+    rejected_this_week = serializers.IntegerField()
+    auto_reinforced_this_week = serializers.IntegerField()
+    top_domains = serializers.ListField(child=serializers.DictField())

@@ -13,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("resolutionflow.api.urls")),
     path("", include("knowledge.urls")),
+    path("", include("flowpilot.urls")),
+    path("", include("scripts.urls")),
 ]

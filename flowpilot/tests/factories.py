@@ -38,3 +38,25 @@ def lockout_flow(account, **overrides):
 
 
 LOCKOUT_INTAKE = "User can't sign in, account locked out in Active Directory again"
+
+
+import factory  # noqa: E402
+
+from flowpilot.models import AISession  # noqa: E402
+
+
+class AISessionFactory(factory.django.DjangoModelFactory):
+    """A resolved session row, without steps (for tests that need a source or a count, not a walk)."""
+
+    class Meta:
+        model = AISession
+
+    account = factory.LazyAttribute(lambda s: s.engineer.account)
+    engineer = None
+    team = factory.LazyAttribute(lambda s: s.engineer.team)
+    intake_content = factory.LazyFunction(lambda: {"text": "Printer offline on floor 2"})
+    problem_summary = "Printer offline on floor 2"
+    problem_domain = "printing"
+    status = "resolved"
+    confidence_tier = "discovery"
+    resolution_summary = "Restarted the spooler"

@@ -33,7 +33,7 @@ def test_an_admin_edits_a_handed_over_draft_and_publishes_it_to_the_library(
     login, northwind_admin, service_desk, live_server
 ):
     # The hand-over other pages use (the review queue's "Edit & Publish", the gaps panel's "Create flow").
-    draft = services.start_draft(northwind_admin, lockout_envelope(), source_kind=DraftSource.PROPOSAL, source_id="7")
+    draft = services.start_draft(northwind_admin, lockout_envelope(), source_kind=DraftSource.GAP, source_id="gap-7")
     page = login(northwind_admin)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -41,7 +41,7 @@ def test_an_admin_edits_a_handed_over_draft_and_publishes_it_to_the_library(
     page.goto(f"{live_server.url}/flows/drafts/{draft.pk}/edit/")
 
     expect(page.get_by_role("heading", name="AD account lockout")).to_be_visible()
-    expect(page.get_by_text("From a flow proposal")).to_be_visible()
+    expect(page.get_by_text("From a knowledge gap")).to_be_visible()
     expect(page.get_by_text("Open end — not yet explored")).to_be_visible()
     expect(page.get_by_text("Valid — ready to publish")).to_be_visible()
 

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from flowpilot import views
+
+app_name = "flowpilot"
+
+urlpatterns = [
+    path("sessions/", views.session_list, name="session-list"),
+    path("sessions/new/", views.session_new, name="session-new"),
+    path("sessions/<uuid:pk>/", views.session_detail, name="session-detail"),
+    path("sessions/<uuid:pk>/view/", views.session_view, name="session-view"),
+    path("sessions/<uuid:pk>/answer/", views.session_answer, name="session-answer"),
+    path("sessions/<uuid:pk>/switch-flow/", views.session_switch_flow, name="session-switch-flow"),
+    path("sessions/<uuid:pk>/capture/", views.session_capture, name="session-capture"),
+    path("sessions/<uuid:pk>/resolve/", views.session_resolve, name="session-resolve"),
+    path("sessions/<uuid:pk>/escalate/", views.session_escalate, name="session-escalate"),
+    path("sessions/<uuid:pk>/abandon/", views.session_abandon, name="session-abandon"),
+]

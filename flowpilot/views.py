@@ -1,0 +1,336 @@
+"""FlowPilot's session pages: the lists, the intake, the session page and its actions, the read-only view.
+
+Every view translates HTTP into one engine call. The session page swaps its pieces with htmx: an answer
+returns the next step card (with the header, timeline and matched flows out of band); closing the session
+returns the whole session region. Without JavaScript every form posts and redirects back to the page.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from flowpilot import engine, selectors
+from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
+from flowpilot.forms import AbandonForm, AnswerForm, EscalateForm, IntakeForm, ResolveForm, SwitchFlowForm
+from flowpilot.models import SessionStatus, StepType
+from flowpilot.permissions import can_act, require_actor
+from knowledge import selectors as knowledge_selectors
+from resolutionflow.htmx import toast
+from resolutionflow.tenancy import account_member_required
+
+PAGE = "flowpilot/session_detail.html"
+CLOSE_PAGE = "flowpilot/session_close.html"
+PAGE_SIZE = 25
+SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "All"}
+# Which closing actions a session in each status still takes (the engine refuses the others).
+CLOSING_ACTIONS = {
+    SessionStatus.ACTIVE: ("resolve", "escalate", "abandon"),
+    SessionStatus.ESCALATED: ("resolve",),
+}
+
+
+def _piece(request, template: str, piece: str) -> str:
+    """`template#piece` for an htmx request of that piece; the whole page otherwise (incl. history restores)."""
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return f"{template}#{piece}"
+    return template
+
+
+def _session_url(session) -> str:
+    return reverse("flowpilot:session-detail", args=[session.pk])
+
+
+def _refused_status(request) -> int:
+    # htmx swaps only 2xx responses (base.html keeps its default response handling): the refused form is
+    # re-rendered with 200 for htmx, with 422 for a plain form post.
+    return 200 if request.htmx else 422
+
+
+# ── Lists and intake ────────────────────────────────────────────────────────────────────────────────
+
+
+@account_member_required
+def session_list(request):
+    scope = request.GET.get("scope", "mine")
+    scope = scope if scope in selectors.SCOPES else "mine"
+    status = request.GET.get("status", "")
+    status = status if status in SessionStatus.values else ""
+    page = Paginator(selectors.sessions(request.user, scope=scope, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+
+    def link(**params):
+        query = {"scope": scope, "status": status, **params}
+        query = urlencode({k: v for k, v in query.items() if v and not (k == "scope" and v == "mine")})
+        return reverse("flowpilot:session-list") + (f"?{query}" if query else "")
+
+    context = {
+        "sessions": page,
+        "scope": scope,
+        "status": status,
+        "scope_links": [(label, link(scope=value), value == scope) for value, label in SCOPE_LABELS.items()],
+        "status_links": [("All", link(status=""), not status)]
+        + [(label, link(status=value), value == status) for value, label in SessionStatus.choices],
+        "previous_url": link(page=page.previous_page_number()) if page.has_previous() else "",
+        "next_url": link(page=page.next_page_number()) if page.has_next() else "",
+    }
+    return render(request, _piece(request, "flowpilot/session_list.html", "results"), context)
+
+
+@account_member_required
+def session_new(request):
+    form = IntakeForm(request.POST) if request.method == "POST" else IntakeForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = engine.start_session(request.user, **form.start_arguments())
+        except InvalidIntake as error:
+            form.add_error("intake" if error.field == "intake" else None, error.message)
+        else:
+            url = _session_url(session)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    status = _refused_status(request) if form.errors else 200
+    return render(request, _piece(request, "flowpilot/session_new.html", "form"), {"form": form}, status=status)
+
+
+# ── The session page ────────────────────────────────────────────────────────────────────────────────
+
+
+@account_member_required
+def session_detail(request, pk):
+    session = selectors.session(request.user, pk)
+    return render(request, PAGE, _page_context(request, session))
+
+
+@account_member_required
+def session_view(request, pk):
+    """The read-only record reviewers link to: intake, every step in order, the outcome."""
+    session = selectors.session(request.user, pk)
+    steps = _shown_steps(session)
+    return render(
+        request,
+        "flowpilot/session_view.html",
+        {"session": session, "steps": steps, "can_act": can_act(request.user, session)},
+    )
+
+
+def _page_context(request, session, **extra) -> dict:
+    steps = _shown_steps(session)
+    current = steps[-1] if steps and session.is_active else None
+    acts = can_act(request.user, session)
+    actions = CLOSING_ACTIONS.get(session.status, ()) if acts else ()
+    context = {
+        "session": session,
+        "current": current,
+        # Under the current step the latest comes first; a closed session reads in order, as a record.
+        "earlier": steps[-2::-1] if current else steps,
+        "can_act": acts,
+        "actions": actions,
+        "matched_flow_id": str(session.matched_flow_id or ""),
+        "posted": {},
+        **extra,
+    }
+    if "resolve" in actions:
+        context["resolve_form"] = ResolveForm()
+    if "escalate" in actions:
+        context["escalate_form"] = EscalateForm(user=request.user)
+    if "abandon" in actions:
+        context["abandon_form"] = AbandonForm()
+    return context
+
+
+def _shown_steps(session) -> list:
+    """The steps in order, each marked where the session started following a flow (a switch, or a flow
+    picked from a choice). A closed session's last capture prompt, never answered, is left out: it only
+    asked what to do next."""
+    steps = list(selectors.steps(session))
+    last = steps[-1] if steps else None
+    if (
+        not session.is_active
+        and last
+        and last.step_type == StepType.CAPTURE
+        and not last.is_answered
+        and not last.notes
+    ):
+        steps.pop()
+    previous_flow_id = None
+    for step in steps:
+        step.starts_flow = step.flow_id is not None and step.flow_id != previous_flow_id and step.order > 1
+        previous_flow_id = step.flow_id
+    return steps
+
+
+def session_action(*methods):
+    """An action on a session: 404 outside the account (whatever the method), 405 for other methods, then
+    403 unless the user may act on it (its engineer, the escalation target or an admin)."""
+    methods = methods or ("POST",)
+
+    def decorate(view):
+        @account_member_required
+        @wraps(view)
+        def wrapper(request, pk):
+            session = selectors.session(request.user, pk)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            require_actor(request.user, session)
+            return view(request, session)
+
+        return wrapper
+
+    return decorate
+
+
+# ── Answering ───────────────────────────────────────────────────────────────────────────────────────
+
+
+@session_action()
+def session_answer(request, session):
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        return _step_refused(request, session, InvalidAnswer(field, errors[0]))
+    arguments = form.answer_arguments()
+    try:
+        engine.answer_step(session, **arguments)
+    except SessionClosed as closed:
+        return _already_closed(request, session, closed)
+    except InvalidAnswer as error:
+        return _step_refused(request, session, error)
+    return _step_answered(request, session, "Note added." if "note" in arguments else "")
+
+
+@session_action()
+def session_switch_flow(request, session):
+    form = SwitchFlowForm(request.POST)
+    if not form.is_valid():
+        return _step_refused(request, session, InvalidAnswer("flow_id", "Choose one of the matched flows."))
+    flow = knowledge_selectors.flow(request.user, form.cleaned_data["flow_id"])
+    try:
+        engine.switch_flow(session, flow)
+    except SessionClosed as closed:
+        return _already_closed(request, session, closed)
+    except InvalidAnswer as error:
+        return _step_refused(request, session, error)
+    return _step_answered(request, session, f"Now following “{flow.name}”.")
+
+
+@session_action()
+def session_capture(request, session):
+    try:
+        engine.prefer_capture(session)
+    except SessionClosed as closed:
+        return _already_closed(request, session, closed)
+    return _step_answered(request, session, "Record what you check and what you find, step by step.")
+
+
+def _step_answered(request, session, message: str = ""):
+    if not request.htmx:
+        if message:
+            messages.success(request, message)
+        return redirect(_session_url(session))
+    session = selectors.session(request.user, session.pk)
+    response = render(request, f"{PAGE}#step_swap", _page_context(request, session, oob=True))
+    return toast(response, message, level="info") if message else response
+
+
+def _step_refused(request, session, error: InvalidAnswer):
+    context = _page_context(request, session, error=error, posted=request.POST)
+    if not request.htmx:
+        return render(request, PAGE, context, status=422)
+    return toast(render(request, f"{PAGE}#card", context), error.message, level="warning")
+
+
+def _already_closed(request, session, closed: SessionClosed):
+    message = f"This session is already {closed.status}."
+    session = selectors.session(request.user, session.pk)
+    if not request.htmx:
+        messages.warning(request, message)
+        return redirect(_session_url(session))
+    response = render(request, f"{PAGE}#session", _page_context(request, session))
+    return toast(reswap(retarget(response, "#session"), "outerHTML"), message, level="warning")
+
+
+# ── Resolve, escalate, abandon ──────────────────────────────────────────────────────────────────────
+# GET shows the form on its own page (the dialogs' fallback without JavaScript); POST closes the session.
+
+
+@session_action("GET", "POST")
+def session_resolve(request, session):
+    if request.method == "GET":
+        current = engine.current_step(session)
+        prefill = request.GET.get("prefill") == "solution" and current and current.step_type == StepType.SOLUTION
+        form = ResolveForm(initial={"resolution_summary": current.text} if prefill else None)
+        return _close_form(request, session, "resolve", form)
+    form = ResolveForm(request.POST)
+    return _close(
+        request,
+        session,
+        "resolve",
+        form,
+        lambda: engine.resolve_session(session, **form.cleaned_data),
+        "Resolved. The documentation is ready to copy into the ticket.",
+    )
+
+
+@session_action("GET", "POST")
+def session_escalate(request, session):
+    if request.method == "GET":
+        return _close_form(request, session, "escalate", EscalateForm(user=request.user))
+    form = EscalateForm(request.POST, user=request.user)
+    return _close(
+        request,
+        session,
+        "escalate",
+        form,
+        lambda: engine.escalate_session(session, **form.escalate_arguments()),
+        "Escalated. The hand-off summary is on the session.",
+    )
+
+
+@session_action("GET", "POST")
+def session_abandon(request, session):
+    if request.method == "GET":
+        return _close_form(request, session, "abandon", AbandonForm())
+    form = AbandonForm(request.POST)
+    return _close(
+        request, session, "abandon", form, lambda: engine.abandon_session(session, **form.cleaned_data), "Abandoned."
+    )
+
+
+def _close_form(request, session, action: str, form, status: int = 200):
+    if action not in CLOSING_ACTIONS.get(session.status, ()):
+        messages.warning(request, f"This session is already {session.status}.")
+        return redirect(_session_url(session))
+    return render(request, CLOSE_PAGE, {"session": session, "action": action, "form": form}, status=status)
+
+
+def _close(request, session, action: str, form, close, message: str):
+    if form.is_valid():
+        try:
+            close()
+        except SessionClosed as closed:
+            return _already_closed(request, session, closed)
+        except InvalidAnswer as error:
+            field = "target" if error.field.startswith("target") else error.field
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            return _closed(request, session, message)
+    if not request.htmx:
+        return _close_form(request, session, action, form, status=422)
+    context = {"session": session, "form": form, "in_dialog": True}
+    response = render(request, f"{CLOSE_PAGE}#{action}_form", context)
+    return toast(response, "Check the form: something is missing.", level="warning")
+
+
+def _closed(request, session, message: str):
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_session_url(session))
+    session = selectors.session(request.user, session.pk)
+    response = render(request, f"{PAGE}#session", _page_context(request, session))
+    return toast(reswap(retarget(response, "#session"), "outerHTML"), message)
