@@ -360,3 +360,27 @@ def test_an_expired_lease_of_a_crashed_worker_is_claimed_again(northwind_enginee
 
     AISession.objects.filter(pk=session.pk).update(analysis_lease_until=timezone.now())
     assert claim_pending_sessions(10) == [session.pk]
+
+
+def test_a_new_flow_built_by_rules_from_an_llm_session_keeps_its_questions_and_options(
+    northwind_engineer, fake_llm, settings
+):
+    question = {"type": "question", "content": "Does the error mention 0x80070005?", "options": ["Yes", "No"]}
+    action = {"type": "action", "action_type": "instruction", "content": "Reset the Windows Update components"}
+    solution = {"type": "solution", "content": "Run DISM /RestoreHealth then retry the update"}
+    fake_llm(tool_reply(question), tool_reply(action), tool_reply(solution))
+    session = engine.start_session(northwind_engineer, "Feature update stuck at 61 percent on a Surface")
+    engine.answer_step(session, selected_option="Yes")
+    engine.answer_step(session, action_result="Components reset")
+    engine.resolve_session(session, resolution_summary="DISM /RestoreHealth fixed the component store")
+    settings.FLYWHEEL_DAILY_LLM_BUDGET = 0  # rules build it
+
+    proposal = analyze_session(reload(session)).proposal
+
+    root = proposal.proposed_flow_data["tree_structure"]
+    validate_tree("troubleshooting", root)
+    assert proposal.generated_by == "rules"
+    assert root["question"] == "Does the error mention 0x80070005?"
+    assert [c["label"] for c in root["children"]] == ["Yes", "No"]
+    assert root["children"][1]["open"] is True  # the option nobody took is an open end
+    assert root["children"][0]["instructions"] == "Reset the Windows Update components"
