@@ -81,6 +81,7 @@ class AISession(AccountOwned):
     handoff_summary = models.TextField(blank=True)
     abandon_reason = models.TextField(blank=True)
     outcome_recorded = models.BooleanField(default=False)
+    answered_step_count = models.PositiveIntegerField(default=0, db_default=0, help_text="Kept by the engine.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -30,7 +30,7 @@ SESSION_COLUMNS = (
     "match_score, candidate_matches, current_node_id, left_flow_node_id, left_flow_reason, conversation_messages, "
     "resolution_summary, resolution_node_id, documentation, rating, feedback, escalation_reason, handoff_summary, "
     "abandon_reason, outcome_recorded, created_at, updated_at, resolved_at, escalated_at, abandoned_at, "
-    "analysis_status"
+    "analysis_status, answered_step_count"
 )
 STEP_COLUMNS = (
     'session_id, "order", step_type, content, flow_id, flow_node_id, selected_option, free_text_input, '
@@ -200,6 +200,7 @@ def _session(rng, tenant, flow, text, days, now):
         "escalated_at": closed if status == "escalated" else None,
         "abandoned_at": closed if status == "abandoned" else None,
         "analysis_status": "completed" if status == "resolved" else None,
+        "answered_step_count": len(steps),
     }, steps
 
 

@@ -256,6 +256,20 @@ FLYWHEEL_MERGE_SIMILARITY = {
     "default": env.float("FLYWHEEL_MERGE_SIMILARITY", default=0.85),
 }
 
+# Knowledge gaps and coverage (analytics/): documented in the README.
+GAPS_LOOKBACK_DAYS = env.int("GAPS_LOOKBACK_DAYS", default=90)
+GAPS_CACHE_SECONDS = env.int("GAPS_CACHE_SECONDS", default=3600)
+WEAK_OPTIONS_MIN_SHOWINGS = env.int("WEAK_OPTIONS_MIN_SHOWINGS", default=5)
+WEAK_OPTIONS_ESCAPE_RATE = env.float("WEAK_OPTIONS_ESCAPE_RATE", default=0.25)
+HIGH_ESCALATION_RATE = env.float("HIGH_ESCALATION_RATE", default=0.40)
+HIGH_ESCALATION_MIN_SESSIONS = env.int("HIGH_ESCALATION_MIN_SESSIONS", default=10)
+REPEATED_PATTERN_SIMILARITY = env.float("REPEATED_PATTERN_SIMILARITY", default=0.75)
+REPEATED_PATTERN_MIN_SESSIONS = env.int("REPEATED_PATTERN_MIN_SESSIONS", default=3)
+REPEATED_PATTERN_MAX_SESSIONS = env.int("REPEATED_PATTERN_MAX_SESSIONS", default=5000)
+COVERAGE_GREEN_GUIDED_RATE = env.float("COVERAGE_GREEN_GUIDED_RATE", default=60.0)
+COVERAGE_GREEN_MIN_FLOWS = env.int("COVERAGE_GREEN_MIN_FLOWS", default=3)
+COVERAGE_RED_GUIDED_RATE = env.float("COVERAGE_RED_GUIDED_RATE", default=30.0)
+
 # ── AI providers ──────────────────────────────────────────────────────────────────────────────────
 LLM_PROVIDER = env.str("LLM_PROVIDER", default="auto")  # auto | anthropic | none
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")

@@ -41,6 +41,7 @@ def test_a_guided_session_followed_exactly_resolves_at_the_solution_and_reinforc
 
     assert session.status == "resolved" and session.analysis_status == "pending"
     assert session.resolution_node_id == "unlocked" and session.resolved_at is not None
+    assert session.answered_step_count == 3
     assert stats(flow) == (1, 1, 1, 1.0)
     steps = list(session.steps.order_by("order"))
     assert [s.flow_node_id for s in steps] == ["root", "locked", "unlocked"]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("knowledge.api_urls")),
     path("", include("flowpilot.api_urls")),
+    path("", include("analytics.api_urls")),
 ]
