@@ -144,3 +144,46 @@ def test_the_dashboard_api_counts_only_the_users_account(api_as, northwind_owner
 
     assert body["total_sessions"] == 0 and body["period"] == "7d"
     assert "previous" in body and len(body["mttr_trend"]) in (7, 8)
+
+
+def test_create_flow_from_weak_options_adds_the_answers_as_open_ends(northwind, northwind_engineer, northwind_admin):
+    from analytics.services import draft_for_gap
+
+    flow = lockout_flow(northwind)
+    for text in ["", "", "Account disabled", "account disabled", "Account disabled", "Password expired"]:
+        step(AISessionFactory(engineer=northwind_engineer), flow, free_text=text)
+    [gap] = by_type(gaps.report(northwind, refresh=True), "weak_options")
+
+    draft = draft_for_gap(northwind_admin, gap)
+
+    labels = [c["label"] for c in draft.envelope["tree_structure"]["children"]]
+    assert labels[:3] == ["Yes, locked out", "No", "Can't tell"] and "Account disabled" in labels
+    assert draft.target_flow == flow and draft.source_kind == "gap"
+    from knowledge import services
+
+    services.publish_draft(draft, author=northwind_admin)  # the tree it proposes is valid
+
+
+def test_create_flow_from_uncharted_territory_uses_the_most_complete_session(
+    northwind, northwind_engineer, northwind_admin
+):
+    from analytics.services import draft_for_gap
+    from flowpilot import engine
+
+    for extra in range(2):
+        session = engine.start_session(
+            northwind_engineer, "Sophos firewall blocks the payroll portal", prefer_capture=True
+        )
+        for n in range(extra + 1):
+            engine.answer_step(session, free_text=f"Check {n}", result=f"Finding {n}")
+        engine.resolve_session(session, resolution_summary="Added a web exception")
+    from flowpilot.models import AISession
+
+    AISession.objects.update(problem_domain="security", confidence_tier="discovery")
+    [gap] = by_type(gaps.report(northwind, refresh=True), "uncharted_territory")
+
+    draft = draft_for_gap(northwind_admin, gap)
+
+    assert draft.envelope["name"] == "Sophos firewall blocks the payroll portal"
+    assert draft.envelope["tree_structure"]["instructions"] == "Check 0"
+    assert "Check 1" in str(draft.envelope["tree_structure"])

@@ -222,7 +222,7 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
         filled = {**branch, "label": node["label"]}
         _replace(target, ref, filled)
     elif kind == "question":
-        _add_option(node, {**branch, "label": _distinct(node, new_label)}, ids)
+        add_option(node, {**branch, "label": _distinct(node, new_label)}, ids)
     elif kind == "action":
         children = node.get("children", [])
         if departure_step is not None and departure_step.was_free_text:
@@ -289,7 +289,7 @@ def _distinct(question: dict, wanted: str) -> str:
     return candidate
 
 
-def _add_option(question: dict, child: dict, ids: Ids) -> None:
+def add_option(question: dict, child: dict, ids: Ids) -> None:
     children = question.setdefault("children", [])
     if len(children) < MAX_OPTIONS:
         children.append(child)
