@@ -101,6 +101,8 @@ class AISession(AccountOwned):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            models.Index(fields=["account", "created_at"], name="session_account_created_idx"),
+            models.Index(fields=["account", "resolved_at"], name="session_account_resolved_idx"),
             models.Index(fields=["account", "status", "created_at"]),
             models.Index(fields=["account", "engineer", "created_at"]),
             models.Index(fields=["account", "team", "created_at"]),

@@ -60,8 +60,11 @@ def generate(
     force: bool = False,
     progress=None,
     pending_analysis: bool = False,
+    steps_per_session: int | None = None,
 ) -> Result:
-    """`pending_analysis`: resolved sessions wait for the flywheel (a backlog) instead of being done."""
+    """`pending_analysis`: resolved sessions wait for the flywheel (a backlog) instead of being done.
+    `steps_per_session`: pad sessions with capture steps to about this many steps."""
+    STEPS_TARGET["steps"] = steps_per_session
     if not force and Account.objects.exclude(slug__startswith=SCALE_PREFIX).exists():
         raise NotThrowaway("This database has real accounts; run against a throwaway database (or --force).")
     rng = random.Random(seed)
@@ -162,6 +165,7 @@ def _session(rng, tenant, flow, text, days, now):
     else:
         tier, score = "discovery", None
     steps, escaped, resolution_node = _walk(rng, flow, text, session_id, created, duration)
+    _pad(rng, steps, session_id, created, duration, STEPS_TARGET.get("steps"))
     closed = created + duration if status != "active" else None
     tree = flow["tree"] if flow else None
     return {
@@ -202,6 +206,38 @@ def _session(rng, tenant, flow, text, days, now):
         "analysis_status": "completed" if status == "resolved" else None,
         "answered_step_count": len(steps),
     }, steps
+
+
+STEPS_TARGET = {"steps": None}  # set by generate(steps_per_session=...)
+PAD_CHECKS = [
+    ("Checked the event log", "Nothing relevant"),
+    ("Asked the user to reproduce", "Reproduced"),
+    ("Checked recent changes", "None in the window"),
+    ("Rebooted the device", "No change"),
+]
+
+
+def _pad(rng, steps, session_id, created, duration, target):
+    """More capture steps (after the walk) until the session has about `target` steps, like a long ticket."""
+    if not target:
+        return
+    wanted = max(1, int(rng.gauss(target, 2)))
+    at = created + duration / 2
+    while len(steps) < wanted:
+        did, found = rng.choice(PAD_CHECKS)
+        steps.append(
+            _step(
+                session_id,
+                len(steps) + 1,
+                "capture",
+                {"text": "What did you check or do?"},
+                None,
+                "",
+                free_text=did,
+                result=found,
+                at=at,
+            )
+        )
 
 
 def _walk(rng, flow, text, session_id, created, duration):

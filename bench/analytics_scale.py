@@ -1,0 +1,128 @@
+"""The analytics dashboard, MTTR trend and knowledge gap report on two years of one busy account.
+
+    .venv/bin/python bench/analytics_scale.py                    # 1,000,000 sessions (~10 steps each)
+    .venv/bin/python bench/analytics_scale.py --sessions 200000  # a quicker look
+
+Data: `generate_scale_data` in a throwaway database — one account with N sessions over 730 days plus two
+noise accounts, COPY, indexes built after, intake vectors from a pool of real embeddings, no ANN index on
+sessions. Each API figure is the p50/p95 of in-process requests (Django's full stack), beside the time of
+the plain SQL aggregate it needs on the same database. Targets: dashboard p95 ≤ 500 ms and within 2× of
+the raw SQL; the gap report ≤ 2 s uncached.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.setup_django import percentile, setup
+
+RAW_SQL = """
+SELECT count(*), count(*) FILTER (WHERE status = 'resolved'), count(*) FILTER (WHERE status = 'escalated'),
+       count(*) FILTER (WHERE status = 'abandoned'), sum(answered_step_count) FILTER (WHERE status = 'resolved'),
+       avg(coalesce(resolved_at, escalated_at, abandoned_at) - created_at)
+           FILTER (WHERE status IN ('resolved', 'escalated', 'abandoned')),
+       avg(rating), count(*) FILTER (WHERE confidence_tier = 'guided')
+FROM flowpilot_aisession WHERE account_id = %s AND created_at >= now() - make_interval(days => %s)
+"""
+RAW_DOMAINS = """
+SELECT problem_domain, count(*), count(*) FILTER (WHERE status = 'resolved')
+FROM flowpilot_aisession WHERE account_id = %s AND created_at >= now() - make_interval(days => %s)
+GROUP BY problem_domain
+"""
+RAW_TREND = """
+SELECT (resolved_at AT TIME ZONE 'UTC')::date, avg(resolved_at - created_at), count(*)
+FROM flowpilot_aisession WHERE account_id = %s AND resolved_at >= now() - make_interval(days => %s) GROUP BY 1
+"""
+
+
+def ensure_data(sessions: int) -> None:
+    from flowpilot.models import AISession
+    from flowpilot.scale_data import generate
+
+    have = AISession.objects.filter(account__slug="scale-0").count()
+    if have >= sessions:
+        return
+    AISession.objects.all().delete()
+    started = time.monotonic()
+    generate(
+        sessions,
+        accounts=1,
+        days=730,
+        seed=5,
+        force=True,
+        steps_per_session=10,
+        progress=lambda made, steps: print(
+            f"  {made:,} sessions, {steps:,} steps ({time.monotonic() - started:.0f} s)", flush=True
+        ),
+    )
+    generate(max(sessions // 50, 1000), accounts=3, days=730, seed=6, force=True, steps_per_session=4)
+    print(f"generated in {time.monotonic() - started:.0f} s")
+
+
+def timed(fn, n):
+    fn()
+    values = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        values.append((time.perf_counter() - started) * 1000)
+    return values
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    setup("resolutionflow_bench_analytics")
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from flowpilot.models import AISession, AISessionStep
+    from resolutionflow.models import Account
+
+    ensure_data(args.sessions)
+    account = Account.objects.get(slug="scale-0")
+    owner = account.users.filter(role="team_admin").first()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=owner)[0].key}")
+
+    def raw(sql, days):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [account.pk, days])
+            cursor.fetchall()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = cursor.fetchone()[0]
+    print(
+        f"database: {size}; sessions {AISession.objects.count():,} "
+        f"(the busy account {AISession.objects.filter(account=account).count():,}); "
+        f"steps {AISessionStep.objects.count():,}"
+    )
+    client.get("/api/v1/analytics/knowledge-gaps?refresh=1")  # warm the gap cache the dashboard reads
+    ok = True
+    for period, days in (("7d", 7), ("30d", 30), ("90d", 90)):
+        api = timed(lambda p=period: client.get(f"/api/v1/analytics/flowpilot?period={p}"), args.requests)
+        sql = timed(
+            lambda d=days: (raw(RAW_SQL, d), raw(RAW_SQL, 2 * d), raw(RAW_DOMAINS, d), raw(RAW_TREND, d)), args.requests
+        )
+        trend = timed(lambda p=period: client.get(f"/api/v1/analytics/flowpilot/mttr-trend?period={p}"), args.requests)
+        ratio = percentile(api, 95) / max(percentile(sql, 95), 0.001)
+        ok &= percentile(api, 95) <= 500 and ratio <= 2
+        print(
+            f"dashboard {period}: p50 {percentile(api, 50):.0f} ms  p95 {percentile(api, 95):.0f} ms  | raw SQL "
+            f"p95 {percentile(sql, 95):.0f} ms  (×{ratio:.2f})  | mttr-trend p95 {percentile(trend, 95):.0f} ms"
+        )
+    gaps = timed(lambda: client.get("/api/v1/analytics/knowledge-gaps?refresh=1"), 5)
+    ok &= max(gaps) <= 2000
+    print(f"gap report uncached: p50 {percentile(gaps, 50):.0f} ms  max {max(gaps):.0f} ms")
+    print("targets (dashboard p95 ≤ 500 ms and ≤ 2× raw SQL; gaps ≤ 2 s uncached):", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
