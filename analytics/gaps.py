@@ -22,10 +22,10 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from flowpilot.models import AISession, AISessionStep
+from flowpilot.models import AISession, AISessionStep, FlowNodeDay
 from knowledge.models import Tree
 from resolutionflow.ai.embeddings import get_embedder
 
@@ -82,17 +82,19 @@ def _examples(ids, n=5) -> list[str]:
 
 
 def weak_options(account, since) -> list[dict]:
-    steps = AISessionStep.objects.filter(
-        session__account=account, session__created_at__gte=since, step_type="question", answered_at__isnull=False
-    )
+    # Showings and escapes per flow question come from the FlowNodeDay rollup, not from millions of steps.
+    steps = AISessionStep.objects.filter(step_type="question", created_at__gte=since, answered_at__isnull=False)
     flow_rows = (
-        steps.exclude(flow_id=None)
-        .exclude(flow_node_id="")
-        .values("flow_id", "flow_node_id")
-        .annotate(shown=Count("id"), escapes=Count("id", filter=Q(was_free_text=True)))
+        FlowNodeDay.objects.filter(flow__account=account, day__gte=since.date())
+        .values("flow_id", "node_id")
+        .annotate(shown=Sum("shown"), escapes=Sum("escapes"))
         .filter(shown__gte=settings.WEAK_OPTIONS_MIN_SHOWINGS)
     )
-    flagged = [r for r in flow_rows if r["escapes"] / r["shown"] >= settings.WEAK_OPTIONS_ESCAPE_RATE]
+    flagged = [
+        {**row, "flow_node_id": row["node_id"]}
+        for row in flow_rows
+        if row["escapes"] / row["shown"] >= settings.WEAK_OPTIONS_ESCAPE_RATE
+    ]
     flows = Tree.objects.in_bulk({r["flow_id"] for r in flagged})
     gaps = []
     for row in flagged:
@@ -128,7 +130,7 @@ def weak_options(account, since) -> list[dict]:
             )
         )
     llm_rows = (
-        steps.filter(flow_id=None, content__source="llm")
+        steps.filter(flow_id=None, session__account=account, content__source="llm")
         .values("content__text")
         .annotate(shown=Count("id"), escapes=Count("id", filter=Q(was_free_text=True)))
         .filter(shown__gte=settings.WEAK_OPTIONS_MIN_SHOWINGS)

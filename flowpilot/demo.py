@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from flowpilot import engine
+from flowpilot import engine, rollups
 from flowpilot.models import AISession, AISessionStep, StepType
 from knowledge.tree_format import find_node
 from resolutionflow.models import Account, User
@@ -124,6 +124,7 @@ def seed(accounts: dict[str, Account]) -> str:
             )
             backdate(session, started, minutes=rng.randint(6, 75))
             made += 1
+    rollups.rebuild()  # the steps moved back in time: recount the per-day rollup
     return f"{made} demo sessions over {DAYS} days"
 
 

@@ -168,7 +168,15 @@ class AISessionStep(models.Model):
     class Meta:
         ordering = ["session", "order"]
         constraints = [models.UniqueConstraint(fields=["session", "order"], name="uniq_step_order")]
-        indexes = [models.Index(fields=["flow", "flow_node_id"])]
+        indexes = [
+            models.Index(fields=["flow", "flow_node_id"]),
+            # Knowledge gaps read recent question steps per flow (analytics.gaps.weak_options).
+            models.Index(
+                fields=["flow", "created_at"],
+                name="step_flow_question_recent_idx",
+                condition=models.Q(step_type="question"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_step_type_display()} {self.order}"
@@ -184,3 +192,24 @@ class AISessionStep(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class FlowNodeDay(models.Model):
+    """A rollup kept as sessions are answered: how often a flow question was shown and escaped, per day.
+
+    The knowledge gap report reads these instead of millions of step rows (flowpilot/rollups.py keeps it).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    flow = models.ForeignKey("knowledge.Tree", on_delete=models.CASCADE, related_name="+")
+    node_id = models.CharField(max_length=100)
+    day = models.DateField()
+    shown = models.PositiveIntegerField(default=0)
+    escapes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["flow", "node_id", "day"], name="uniq_flow_node_day")]
+        indexes = [models.Index(fields=["flow", "day"])]
+
+    def __str__(self):
+        return f"{self.node_id} on {self.day}: {self.escapes}/{self.shown}"

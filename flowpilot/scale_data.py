@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from flowpilot import rollups
 from flowpilot.demo import CAPTURE_NOTES, ESCAPES, INTAKES
 from knowledge.models import Tree
 from knowledge.tree_format import iter_nodes
@@ -83,6 +84,7 @@ def generate(
                 progress(made, total_steps)
     finally:
         _restore_indexes(dropped)
+    rollups.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE flowpilot_aisession")
         cursor.execute("ANALYZE flowpilot_aisessionstep")

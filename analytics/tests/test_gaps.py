@@ -12,7 +12,9 @@ from resolutionflow.ai.embeddings import get_embedder
 
 
 def step(session, flow, *, free_text="", order=1):
-    return AISessionStep.objects.create(
+    from flowpilot import rollups
+
+    created = AISessionStep.objects.create(
         session=session,
         order=order,
         step_type="question",
@@ -24,6 +26,8 @@ def step(session, flow, *, free_text="", order=1):
         was_free_text=bool(free_text),
         answered_at=timezone.now(),
     )
+    rollups.record_answer(created)  # as the engine does when it records an answer
+    return created
 
 
 def by_type(report, gap_type):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from flowpilot import rollups
 from flowpilot.classify import classify_domain, summarise
 from flowpilot.engine.documentation import build_documentation, build_handoff
 from flowpilot.engine.llm_mode import llm_available, next_llm_step
@@ -315,6 +316,7 @@ def _mark(step: AISessionStep, **fields) -> None:
         setattr(step, name, value)
     step.answered_at = timezone.now()
     step.save()
+    rollups.record_answer(step)
 
 
 # ── Switch flow ────────────────────────────────────────────────────────────────────────────────────

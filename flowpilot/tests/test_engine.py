@@ -264,3 +264,17 @@ def test_a_procedural_flow_is_walked_step_by_step_and_succeeds_at_its_end(northw
     engine.resolve_session(session, resolution_summary="Onboarded")
 
     assert stats(procedure) == (1, 1, 1, 1.0)
+
+
+def test_answered_flow_questions_are_counted_in_the_rollup_and_a_rebuild_agrees(northwind_engineer, flow):
+    from flowpilot import rollups
+    from flowpilot.models import FlowNodeDay
+
+    engine.answer_step(engine.start_session(northwind_engineer, LOCKOUT_INTAKE), selected_option="No")
+    engine.answer_step(engine.start_session(northwind_engineer, LOCKOUT_INTAKE), free_text="Disabled, not locked")
+    counted = list(FlowNodeDay.objects.values_list("node_id", "shown", "escapes"))
+
+    rollups.rebuild()
+
+    assert counted == [("root", 2, 1)]
+    assert list(FlowNodeDay.objects.values_list("node_id", "shown", "escapes")) == counted
