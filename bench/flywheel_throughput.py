@@ -28,8 +28,8 @@ def main() -> int:
     from knowledge.flywheel.runner import analyze_pending
     from knowledge.models import FlowProposal
 
-    FlowProposal.objects.all().delete()
-    AISession.objects.all().delete()
+    with connection.cursor() as cursor:  # a throwaway database: TRUNCATE, not a row-by-row cascade
+        cursor.execute("TRUNCATE flowpilot_aisessionstep, knowledge_flowproposal, flowpilot_aisession CASCADE")
     generate(BACKLOG, accounts=2, days=90, seed=3, force=True, pending_analysis=True)
     pending = AISession.objects.filter(analysis_status="pending").count()
 
