@@ -1,27 +1,28 @@
 """The FlowPilot dashboard's numbers (the seed's FlowPilotDashboard), for one account and period.
 
 Definitions (the README has them too):
-- sessions "in the period" were created in the last 7, 30 or 90 days;
+- a period is 7, 30 or 90 calendar days ending today in the account's time zone; sessions "in the period"
+  were created on those days (the previous period is the same number of days before it);
 - resolution_rate = resolved / closed (resolved + escalated + abandoned) among them, in percent;
 - a tier's resolution rate = its resolved / its closed;
 - avg_steps_to_resolution = answered steps per resolved session;
 - avg_session_duration_minutes = mean time from start to close over closed sessions;
-- mttr_minutes = mean of resolved_at − created_at over sessions resolved in the period, and the trend groups
-  them by resolution day in the account's time zone (days without resolutions have a null MTTR);
+- mttr_minutes = mean of resolved_at − created_at over sessions resolved on the period's days, and the trend
+  groups them by resolution day in the account's time zone (days without resolutions have a null MTTR);
 - sessions with no domain are grouped as "unknown"; rates are percentages; undefined values are null;
 - each headline metric also has its value for the previous period of the same length (`previous`).
-Every figure comes from a handful of aggregate queries (FILTER clauses), never from Python loops over rows.
+Every figure is read from day rollups (flowpilot SessionDay / ResolutionDay, recomputed for a day whenever
+one of its sessions starts or closes), so the dashboard costs the same on two years of data as on two weeks.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from flowpilot.models import AISession
+from flowpilot.models import ResolutionDay, SessionDay
 from knowledge.models import FlowProposal, Origin, ProposalStatus, Tree, TreeStatus
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -51,118 +52,110 @@ def _minutes(duration):
     return round(duration.total_seconds() / 60, 4) if duration is not None else None
 
 
-def _window(days: int, now=None):
-    end = now or timezone.now()
-    return end - timedelta(days=days), end
+def _days(account, days: int, now=None):
+    """The period as calendar days in the account's time zone: the `days` days ending today."""
+    zone = ZoneInfo(account.time_zone or settings.ANALYTICS_TIME_ZONE)
+    today = (now or timezone.now()).astimezone(zone).date()
+    return today - timedelta(days=days - 1), today
 
 
-def headline(account, start, end) -> dict:
-    """The counts and rates of sessions created in [start, end), in one aggregate query."""
-    sessions = AISession.objects.for_account(account).filter(created_at__gte=start, created_at__lt=end)
-    closed_at = Coalesce("resolved_at", "escalated_at", "abandoned_at")
-    row = sessions.aggregate(
-        total=Count("id"),
-        resolved=Count("id", filter=Q(status="resolved")),
-        escalated=Count("id", filter=Q(status="escalated")),
-        abandoned=Count("id", filter=Q(status="abandoned")),
-        steps_resolved=Sum("answered_step_count", filter=Q(status="resolved")),
-        duration=Avg(
-            ExpressionWrapper(closed_at - F("created_at"), output_field=DurationField()), filter=Q(status__in=CLOSED)
-        ),
-        rating=Avg("rating"),
-        with_ticket=Count("id", filter=~Q(intake_content__ticket_id="") & Q(intake_content__has_key="ticket_id")),
-        **{
-            f"{tier}_{kind}": Count("id", filter=Q(confidence_tier=tier) & cond)
-            for tier in ("guided", "exploring", "discovery")
-            for kind, cond in (("all", Q()), ("resolved", Q(status="resolved")), ("closed", Q(status__in=CLOSED)))
-        },
+def headline(account, first_day, last_day) -> dict:
+    """The counts and rates of sessions created on [first_day, last_day], from the SessionDay rollup."""
+    rows = SessionDay.objects.filter(account=account, day__gte=first_day, day__lte=last_day)
+    total = rows.aggregate(
+        total=Sum("total"),
+        resolved=Sum("resolved"),
+        escalated=Sum("escalated"),
+        abandoned=Sum("abandoned"),
+        steps=Sum("steps_resolved"),
+        seconds=Sum("closed_seconds"),
+        rating_sum=Sum("rating_sum"),
+        rating_count=Sum("rating_count"),
+        with_ticket=Sum("with_ticket"),
     )
-    closed = row["resolved"] + row["escalated"] + row["abandoned"]
+    total = {k: v or 0 for k, v in total.items()}
+    tiers = {
+        row["confidence_tier"]: row
+        for row in rows.values("confidence_tier").annotate(
+            n=Sum("total"), r=Sum("resolved"), c=Sum(F("resolved") + F("escalated") + F("abandoned"))
+        )
+    }
+    closed = total["resolved"] + total["escalated"] + total["abandoned"]
     return {
-        "total_sessions": row["total"],
-        "resolved_sessions": row["resolved"],
-        "escalated_sessions": row["escalated"],
-        "abandoned_sessions": row["abandoned"],
-        "resolution_rate": _pct(row["resolved"], closed),
-        "avg_steps_to_resolution": round(row["steps_resolved"] / row["resolved"], 4) if row["resolved"] else None,
-        "avg_session_duration_minutes": _minutes(row["duration"]),
-        "avg_rating": round(row["rating"], 4) if row["rating"] is not None else None,
-        "ticket_link_rate": _pct(row["with_ticket"], row["total"]),
+        "total_sessions": total["total"],
+        "resolved_sessions": total["resolved"],
+        "escalated_sessions": total["escalated"],
+        "abandoned_sessions": total["abandoned"],
+        "resolution_rate": _pct(total["resolved"], closed),
+        "avg_steps_to_resolution": round(total["steps"] / total["resolved"], 4) if total["resolved"] else None,
+        "avg_session_duration_minutes": round(total["seconds"] / 60 / closed, 4) if closed else None,
+        "avg_rating": round(total["rating_sum"] / total["rating_count"], 4) if total["rating_count"] else None,
+        "ticket_link_rate": _pct(total["with_ticket"], total["total"]),
         "confidence_breakdown": {
             f"{tier}_{key}": value
             for tier in ("guided", "exploring", "discovery")
             for key, value in (
-                ("sessions", row[f"{tier}_all"]),
-                ("resolution_rate", _pct(row[f"{tier}_resolved"], row[f"{tier}_closed"])),
+                ("sessions", (tiers.get(tier) or {}).get("n") or 0),
+                ("resolution_rate", _pct((tiers.get(tier) or {}).get("r") or 0, (tiers.get(tier) or {}).get("c") or 0)),
             )
         },
     }
 
 
-def mttr(account, start, end) -> float | None:
-    resolved = AISession.objects.for_account(account).filter(resolved_at__gte=start, resolved_at__lt=end)
-    value = resolved.aggregate(
-        m=Avg(ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()))
-    )["m"]
-    return _minutes(value)
+def mttr(account, first_day, last_day) -> float | None:
+    row = ResolutionDay.objects.filter(account=account, day__gte=first_day, day__lte=last_day).aggregate(
+        n=Sum("resolved"), seconds=Sum("resolution_seconds")
+    )
+    return round(row["seconds"] / 60 / row["n"], 4) if row["n"] else None
 
 
 def mttr_trend(account, days: int, now=None) -> list[dict]:
-    start, end = _window(days, now)
-    zone = ZoneInfo(account.time_zone or settings.ANALYTICS_TIME_ZONE)
-    rows = (
-        AISession.objects.for_account(account)
-        .filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(day=TruncDate("resolved_at", tzinfo=zone))
-        .values("day")
-        .annotate(
-            m=Avg(ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())), n=Count("id")
-        )
-    )
-    by_day = {row["day"]: row for row in rows}
-    first, last = start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date()
+    first, last = _days(account, days, now)
+    by_day = {row.day: row for row in ResolutionDay.objects.filter(account=account, day__gte=first, day__lte=last)}
     points, day = [], first
     while day <= last:
         row = by_day.get(day)
         points.append(
             {
                 "date": day.isoformat(),
-                "mttr_minutes": _minutes(row["m"]) if row else None,
-                "session_count": row["n"] if row else 0,
+                "mttr_minutes": round(row.resolution_seconds / 60 / row.resolved, 4) if row else None,
+                "session_count": row.resolved if row else 0,
             }
         )
         day += timedelta(days=1)
     return points
 
 
-def sessions_by_domain(account, start, end) -> list[dict]:
+def sessions_by_domain(account, first_day, last_day) -> list[dict]:
     rows = (
-        AISession.objects.for_account(account)
-        .filter(created_at__gte=start, created_at__lt=end)
+        SessionDay.objects.filter(account=account, day__gte=first_day, day__lte=last_day)
         .values("problem_domain")
         .annotate(
-            total=Count("id"),
-            resolved=Count("id", filter=Q(status="resolved")),
-            escalated=Count("id", filter=Q(status="escalated")),
-            closed=Count("id", filter=Q(status__in=CLOSED)),
-            guided=Count("id", filter=Q(confidence_tier="guided")),
+            total_=Sum("total"),
+            resolved_=Sum("resolved"),
+            escalated_=Sum("escalated"),
+            closed_=Sum(F("resolved") + F("escalated") + F("abandoned")),
+            guided_=Sum("total", filter=Q(confidence_tier="guided")),
         )
-        .order_by("-total", "problem_domain")
+        .order_by("-total_", "problem_domain")
     )
     return [
         {
             "domain": row["problem_domain"] or "unknown",
-            "total": row["total"],
-            "resolved": row["resolved"],
-            "escalated": row["escalated"],
-            "resolution_rate": _pct(row["resolved"], row["closed"]),
-            "guided_rate": _pct(row["guided"], row["total"]),
+            "total": row["total_"],
+            "resolved": row["resolved_"],
+            "escalated": row["escalated_"],
+            "resolution_rate": _pct(row["resolved_"], row["closed_"]),
+            "guided_rate": _pct(row["guided_"] or 0, row["total_"]),
         }
         for row in rows
     ]
 
 
-def knowledge_coverage(account, start, end, domains: list[dict], gap_severity: dict | None = None) -> dict:
+def knowledge_coverage(account, first_day, last_day, domains: list[dict], gap_severity: dict | None = None) -> dict:
+    zone = ZoneInfo(account.time_zone or settings.ANALYTICS_TIME_ZONE)
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
     flows = Tree.objects.for_account(account).filter(status=TreeStatus.PUBLISHED)
     flow_counts = flows.aggregate(
         total=Count("id"),
@@ -226,22 +219,21 @@ def coverage_colour(guided_rate, flow_count: int, gap_severity: str | None) -> s
 
 def dashboard(account, period: str = "30d", *, now=None, gap_severity: dict | None = None) -> dict:
     days = period_days(period)
-    start, end = _window(days, now)
-    previous_start = start - timedelta(days=days)
-    current = headline(account, start, end)
-    previous = headline(account, previous_start, start)
-    domains = sessions_by_domain(account, start, end)
+    first, last = _days(account, days, now)
+    previous_first, previous_last = first - timedelta(days=days), first - timedelta(days=1)
+    current = headline(account, first, last)
+    previous = headline(account, previous_first, previous_last)
+    domains = sessions_by_domain(account, first, last)
     confidence = current.pop("confidence_breakdown")
-    previous.pop("confidence_breakdown")
     ticket_link_rate = current.pop("ticket_link_rate")
     return {
         "period": period or "30d",
         **current,
-        "mttr_minutes": mttr(account, start, end),
-        "mttr_trend": mttr_trend(account, days, end),
+        "mttr_minutes": mttr(account, first, last),
+        "mttr_trend": mttr_trend(account, days, now),
         "sessions_by_domain": [{k: v for k, v in d.items() if k != "guided_rate"} for d in domains],
         "confidence_breakdown": confidence,
-        "knowledge_coverage": knowledge_coverage(account, start, end, domains, gap_severity),
+        "knowledge_coverage": knowledge_coverage(account, first, last, domains, gap_severity),
         "psa_metrics": {
             "ticket_link_rate": ticket_link_rate,
             # PSA pushes arrive with the PSA issue; until then these stay null.
@@ -253,7 +245,7 @@ def dashboard(account, period: str = "30d", *, now=None, gap_severity: dict | No
         "previous": {
             "total_sessions": previous["total_sessions"],
             "resolution_rate": previous["resolution_rate"],
-            "mttr_minutes": mttr(account, previous_start, start),
+            "mttr_minutes": mttr(account, previous_first, previous_last),
             "avg_rating": previous["avg_rating"],
             "ticket_link_rate": previous["ticket_link_rate"],
         },

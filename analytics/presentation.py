@@ -8,6 +8,8 @@ from django.conf import settings
 
 from analytics.services import CREATES_FLOWS
 
+EXAMPLES = 3  # example sessions linked per gap card
+
 GAP_TYPES = {
     "weak_options": "Weak options",
     "high_escalation": "High escalation",
@@ -57,7 +59,7 @@ def minutes(value) -> str:
 def _trend(current, previous, *, unit: str, better: str | None, digits: int = 1) -> dict:
     """The arrow against the previous period: direction, a signed change, and whether it is good news."""
     if current is None or previous is None:
-        return {"direction": "none", "text": "no earlier figure", "tone": "neutral"}
+        return {"direction": "none", "text": "", "tone": "neutral"}
     change = round(float(current) - float(previous), digits)
     if change == 0:
         return {"direction": "flat", "text": "no change", "tone": "neutral"}
@@ -126,11 +128,25 @@ def stars(rating) -> list[bool]:
     return [index < filled for index in range(5)]
 
 
+def tiers(board: dict) -> list[dict]:
+    """The confidence donut's legend: each tier's sessions and resolution rate."""
+    confidence = board["confidence_breakdown"]
+    return [
+        {
+            "key": tier,
+            "label": tier.capitalize(),
+            "sessions": confidence[f"{tier}_sessions"],
+            "resolution_rate": confidence[f"{tier}_resolution_rate"],
+        }
+        for tier in ("guided", "exploring", "discovery")
+    ]
+
+
 # ── Knowledge gaps ───────────────────────────────────────────────────────────────────────────────────
 
 
 def gap_cards(gaps: list[dict], sessions: dict) -> list[dict]:
-    """Each gap with what its card shows; `sessions` maps example session ids to their problem summaries."""
+    """Each gap with what its card shows; `sessions` maps example session ids to {"summary", "created_at"}."""
     return [_gap_card(gap, sessions) for gap in gaps]
 
 
@@ -147,7 +163,7 @@ def _gap_card(gap: dict, sessions: dict) -> dict:
         else None,
         "question": evidence.get("question", ""),
         "common_answers": evidence.get("common_answers") or [],
-        "examples": [{"id": i, "summary": sessions[i]} for i in ids if i in sessions],
+        "examples": [{"id": i, **sessions[i]} for i in ids if i in sessions][:EXAMPLES],
         "creates_flow": gap.get("severity") == "high" and gap_type in CREATES_FLOWS,
         "shows_escalations": gap_type == "high_escalation",
         "has_proposals": gap_type in ("uncharted_territory", "repeated_pattern"),

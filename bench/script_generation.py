@@ -107,7 +107,10 @@ def measure(rounds: int) -> int:
             assert response.status_code == 201, response.content[:300]
 
     print(f"templates: {len(cases)}; generations in the database: {ScriptGeneration.objects.count():,}")
-    print(f"first render per template (lexes the body once per process): p50 {percentile(cold, 50):.1f} ms   max {max(cold):.1f} ms")
+    print(
+        "first render per template (lexes the body once per process): "
+        f"p50 {percentile(cold, 50):.1f} ms   max {max(cold):.1f} ms"
+    )
     for label, timings in (("service generate()       ", service), ("POST /api/v1/scripts/generate", api)):
         print(f"{label} ({len(timings)}): p50 {percentile(timings, 50):.1f} ms   p95 {percentile(timings, 95):.1f} ms")
     ok = percentile(service, 95) <= 30 and percentile(api, 95) <= 30

@@ -124,7 +124,8 @@ def seed(accounts: dict[str, Account]) -> str:
             )
             backdate(session, started, minutes=rng.randint(6, 75))
             made += 1
-    rollups.rebuild()  # the steps moved back in time: recount the per-day rollup
+    rollups.rebuild()  # the sessions moved back in time: recount the rollups
+    rollups.rebuild_session_days(account.pk)
     return f"{made} demo sessions over {DAYS} days"
 
 

@@ -162,6 +162,9 @@ class AISessionStep(models.Model):
     was_free_text = models.BooleanField(default=False)
     action_result = models.TextField(blank=True)
     notes = models.JSONField(default=list, blank=True)
+    script_generation = models.ForeignKey(
+        "scripts.ScriptGeneration", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -213,3 +216,47 @@ class FlowNodeDay(models.Model):
 
     def __str__(self):
         return f"{self.node_id} on {self.day}: {self.escapes}/{self.shown}"
+
+
+class SessionDay(models.Model):
+    """Sessions created on one day (in the account's time zone), per domain and tier: the dashboard's rollup.
+
+    Recomputed for a day whenever one of its sessions starts or closes (flowpilot/rollups.py).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    account = models.ForeignKey("resolutionflow.Account", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    problem_domain = models.CharField(max_length=40, null=True, blank=True)
+    confidence_tier = models.CharField(max_length=20)
+    total = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    steps_resolved = models.PositiveIntegerField(default=0)
+    closed_seconds = models.FloatField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    with_ticket = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.problem_domain or 'unknown'} {self.confidence_tier}: {self.total}"
+
+
+class ResolutionDay(models.Model):
+    """Sessions resolved on one day (in the account's time zone): MTTR and its trend."""
+
+    id = models.BigAutoField(primary_key=True)
+    account = models.ForeignKey("resolutionflow.Account", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    resolved = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="uniq_resolution_day")]
+
+    def __str__(self):
+        return f"{self.day}: {self.resolved} resolved"

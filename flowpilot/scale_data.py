@@ -85,6 +85,7 @@ def generate(
     finally:
         _restore_indexes(dropped)
     rollups.rebuild()
+    rollups.rebuild_session_days()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE flowpilot_aisession")
         cursor.execute("ANALYZE flowpilot_aisessionstep")

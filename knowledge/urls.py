@@ -11,4 +11,5 @@ urlpatterns = [
     path("flows/<uuid:pk>/restore/<int:version>/", views.flow_restore, name="flow-restore"),
     path("flows/<uuid:pk>/export.json", views.flow_export, name="flow-export"),
     path("flows/", include("knowledge.editor_urls")),
+    path("", include("knowledge.review_urls")),
 ]

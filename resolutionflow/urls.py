@@ -14,4 +14,6 @@ urlpatterns = [
     path("api/v1/", include("resolutionflow.api.urls")),
     path("", include("knowledge.urls")),
     path("", include("flowpilot.urls")),
+    path("", include("scripts.urls")),
+    path("", include("analytics.urls")),
 ]

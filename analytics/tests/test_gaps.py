@@ -143,6 +143,9 @@ def test_the_dashboard_api_refuses_an_unknown_period(api_as, northwind_owner):
 
 def test_the_dashboard_api_counts_only_the_users_account(api_as, northwind_owner, contoso_engineer):
     AISessionFactory(engineer=contoso_engineer)
+    from flowpilot import rollups
+
+    rollups.rebuild_session_days()
 
     body = api_as(northwind_owner).get("/api/v1/analytics/flowpilot?period=7d").json()
 

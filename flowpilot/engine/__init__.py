@@ -97,6 +97,7 @@ def start_session(
             usage.record_match(matched)
         _first_step(session, tier, candidates, prefer_capture)
         session.save()
+        rollups.refresh_session_day(session)
     return session
 
 
@@ -396,6 +397,7 @@ def resolve_session(
         session.documentation = build_documentation(session)
         _record_outcome(session)
         session.save()
+        rollups.refresh_session_day(session)
     return session
 
 
@@ -420,6 +422,7 @@ def escalate_session(session: AISession, *, reason: str, target_user=None, targe
         say(session, "user", f"Escalated: {reason}")
         _record_outcome(session)
         session.save()
+        rollups.refresh_session_day(session)
     return session
 
 
@@ -433,6 +436,7 @@ def abandon_session(session: AISession, *, reason: str = "") -> AISession:
         session.abandon_reason = (reason or "").strip()
         _record_outcome(session)
         session.save()
+        rollups.refresh_session_day(session)
     return session
 
 
@@ -442,3 +446,30 @@ def _record_outcome(session: AISession) -> None:
         return
     usage.record_session_outcome(session, list(session.steps.all()))
     session.outcome_recorded = True
+
+
+# ── Scripts ────────────────────────────────────────────────────────────────────────────────────────
+
+
+def generate_script(session: AISession, user, template, params: dict):
+    """Generate a script from the step being shown and link it to that step (no second step).
+
+    The step becomes a script_generation step (a capture step where the engineer searched a template too).
+    Returns (generation, full script); the full script is shown once and never stored.
+    """
+    from scripts.services import generate
+
+    with transaction.atomic():
+        session = _locked(session)
+        if not session.is_active:
+            raise SessionClosed(session.status)
+        step = current_step(session)
+        generation, script = generate(user, template, params, ai_session=session)
+        step.script_generation = generation
+        if step.step_type in (StepType.ACTION, StepType.CAPTURE):
+            step.step_type = StepType.SCRIPT_GENERATION
+        step.content = {**step.content, "generated": {"generation_id": str(generation.pk), "template": template.slug}}
+        step.save(update_fields=["script_generation", "step_type", "content"])
+        say(session, "user", f"Generated the script “{template.name}” (generation {generation.pk}).")
+        session.save(update_fields=["conversation_messages", "updated_at"])
+    return generation, script

@@ -25,6 +25,11 @@ def steps_and_findings(session: AISession) -> list[str]:
             lines.append(f"Did: {text}" + (f" — {outcome}" if outcome else ""))
         elif step.step_type == StepType.SOLUTION and step.is_answered:
             lines.append(f"Suggested fix: {text} — {step.action_result or step.free_text_input}")
+        if step.script_generation_id:
+            generated = (step.content or {}).get("generated", {})
+            lines.append(
+                f"Generated script: {generated.get('template', 'template')} (generation {step.script_generation_id})"
+            )
         for note in step.notes or []:
             lines.append(f"Note: {note.get('text', '')}")
     return lines

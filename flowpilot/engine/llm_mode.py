@@ -52,8 +52,10 @@ SYSTEM_PROMPT = (
 
 def next_llm_step(session: AISession, candidates: list[dict] | None = None) -> AISessionStep:
     """Ask the LLM for the next step; a failed or invalid answer falls back to a capture step."""
+    from flowpilot.engine.scripts import prompt_context, script_step
+
     llm = get_llm()
-    context = _flows_context(candidates or [])
+    context = "\n".join(part for part in (_flows_context(candidates or []), prompt_context(session)) if part)
     try:
         answer = llm.generate_json(
             "flowpilot_step",
@@ -67,6 +69,12 @@ def next_llm_step(session: AISession, candidates: list[dict] | None = None) -> A
     except (LLMError, ValueError) as exc:
         logger.info("FlowPilot LLM step fell back to capture for session %s: %s", session.pk, exc)
         return capture_step(session, llm_fallback=str(exc)[:300])
+    proposed = step["content"].pop("proposed_script", None)
+    if proposed is not None:  # only a template that exists and the engineer may use becomes a script step
+        step_type, content = script_step(
+            session, proposed["template_id"], proposed["pre_filled_params"], step["content"]["text"], "llm"
+        )
+        return add_step(session, step_type, {**content, "confidence": step["content"].get("confidence")})
     return add_step(session, step["step_type"], step["content"])
 
 

@@ -39,9 +39,15 @@ def node_step(session: AISession, flow, node: dict) -> AISessionStep:
         }
         return add_step(session, StepType.QUESTION, content, flow=flow, flow_node_id=node["id"])
     if kind == "action":
-        content = {"text": node["instructions"], "instructions": node["instructions"], "source": "flow"}
         if node.get("script"):
-            content["script"] = node["script"]
+            from flowpilot.engine.scripts import script_step
+
+            reference = node["script"]
+            step_type, content = script_step(
+                session, reference.get("template"), reference.get("params"), node["instructions"], "flow"
+            )
+            return add_step(session, step_type, content, flow=flow, flow_node_id=node["id"])
+        content = {"text": node["instructions"], "instructions": node["instructions"], "source": "flow"}
         return add_step(session, StepType.ACTION, content, flow=flow, flow_node_id=node["id"])
     if is_open_end(node):
         content = {

@@ -194,16 +194,18 @@ def test_a_capture_step_from_an_open_end_says_so(alex, session):
     assert "is an open end: nobody has followed it yet" in response.content.decode()
 
 
-def test_an_action_with_a_script_reference_shows_the_template_and_params(alex, session, flow):
+def test_an_action_whose_script_template_does_not_exist_is_a_plain_instruction(alex, session, flow):
     tree = {**flow.tree_structure, "children": [dict(c) for c in flow.tree_structure["children"]]}
-    tree["children"][0]["script"] = {"template": "unlock-ad-account", "params": {"Identity": "jdoe"}}
+    tree["children"][0]["script"] = {"template": "no-such-template", "params": {"Identity": "jdoe"}}
     flow.tree_structure = tree
     flow.save()
 
     response = alex.post(url(session, "answer"), {"selected_option": "Yes, locked out"}, **HTMX)
 
     page = response.content.decode()
-    assert response.status_code == 200 and "unlock-ad-account" in page and "Identity" in page and "jdoe" in page
+    assert response.status_code == 200 and "Unlock the account in ADUC" in page
+    assert "no-such-template" not in page
+    assert steps(session)[-1].step_type == "action"
 
 
 def test_an_llm_step_shows_its_confidence_and_reasoning(alex, session):

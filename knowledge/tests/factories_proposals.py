@@ -6,9 +6,15 @@ from knowledge.tests.factories import simple_tree
 
 
 def envelope(name="Plotter prints blank pages", **overrides):
-    return {"name": name, "description": "Blank output", "tree_type": "troubleshooting",
-            "problem_domain": "printing", "match_keywords": ["plotter"], "tree_structure": simple_tree(),
-            **overrides}
+    return {
+        "name": name,
+        "description": "Blank output",
+        "tree_type": "troubleshooting",
+        "problem_domain": "printing",
+        "match_keywords": ["plotter"],
+        "tree_structure": simple_tree(),
+        **overrides,
+    }
 
 
 class ProposalFactory(factory.django.DjangoModelFactory):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("knowledge.api_urls")),
     path("", include("flowpilot.api_urls")),
     path("", include("analytics.api_urls")),
+    path("", include("scripts.api_urls")),
 ]

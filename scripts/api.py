@@ -1,0 +1,77 @@
+"""Scripts API: /api/v1/scripts/templates, /api/v1/scripts/generate, /api/v1/scripts/generations."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from flowpilot.models import AISession
+from resolutionflow.tenancy import access
+from scripts import selectors, services
+from scripts.serializers import (
+    GenerateResponseSerializer,
+    GenerateSerializer,
+    ScriptGenerationSerializer,
+    ScriptTemplateSerializer,
+)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Words in the name, description or slug."),
+        OpenApiParameter("category", str, description="A category slug, e.g. active-directory."),
+    ]
+)
+class ScriptTemplateListView(ListAPIView):
+    """The templates the user may use: built-in, the account's, their team's."""
+
+    serializer_class = ScriptTemplateSerializer
+
+    def get_queryset(self):
+        queryset = selectors.usable_templates(self.request.user).order_by("category__position", "name")
+        params = self.request.query_params
+        if params.get("category"):
+            queryset = queryset.filter(category__slug=params["category"])
+        if params.get("q", "").strip():
+            queryset = selectors.library(self.request.user, q=params["q"]).filter(pk__in=queryset.values("pk"))
+        return queryset
+
+
+class ScriptTemplateDetailView(RetrieveAPIView):
+    serializer_class = ScriptTemplateSerializer
+
+    def get_object(self):
+        return selectors.template(self.request.user, self.kwargs["pk"])
+
+
+class GenerateView(APIView):
+    @extend_schema(request=GenerateSerializer, responses={201: GenerateResponseSerializer})
+    def post(self, request):
+        """Generate a script. 400 with {"parameters": {key: [message]}}; 404 for a template or AI session
+        the user may not use. The script in the answer is the only copy with its secrets."""
+        serializer = GenerateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        template = selectors.template(request.user, data["template_id"])
+        ai_session = access(AISession, request.user, data["ai_session_id"]) if data.get("ai_session_id") else None
+        generation, script = services.generate(request.user, template, data["parameters"], ai_session=ai_session)
+        response = Response({"generation_id": generation.pk, "script": script}, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ScriptGenerationListView(ListAPIView):
+    """The user's own generations, newest first."""
+
+    serializer_class = ScriptGenerationSerializer
+
+    def get_queryset(self):
+        return selectors.my_generations(self.request.user)
+
+
+class ScriptGenerationDetailView(RetrieveAPIView):
+    serializer_class = ScriptGenerationSerializer
+
+    def get_object(self):
+        return selectors.generation(self.request.user, self.kwargs["pk"])

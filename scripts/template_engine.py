@@ -1,0 +1,689 @@
+"""The script template engine: parameter schemas, value validation, PowerShell quoting and rendering.
+
+Engineers paste the scripts this module writes into an elevated PowerShell on a client's domain
+controller, so its one promise is that a value can never become code:
+
+- every value is checked against its parameter's type, and text never contains line breaks or other
+  control characters (nor invisible format characters such as bidi overrides);
+- text is substituted as a PowerShell single-quoted literal, in which PowerShell treats U+0027 and the
+  typographic quotes U+2018–U+201B all as quotes: each is doubled (`''` → `'`, `’’` → `’`), and nothing
+  else in a single-quoted literal is special (no `$`, no backtick, no subexpression);
+- ints are written as digits, bools as `$true` / `$false`, a missing optional value as `$null`;
+- a template body is accepted only when every placeholder stands where a whole argument or expression
+  is expected: not in a double-quoted string, a here-string, a comment or a single-quoted string, not
+  glued to other characters, and not where PowerShell would run the value as a command. The check lexes
+  the body with Pygments' PowerShellLexer, after mapping the typographic quotes and dashes PowerShell
+  honours to their ASCII forms (Pygments knows only the ASCII ones).
+
+Secrets are substituted into the script that is shown once and never stored; `Rendered` also carries
+the copy (and the parameters) with every secret replaced by `<redacted>`, which is what gets stored.
+
+Pure: no Django, no ORM, no requests. Tested with plain values and property-based tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pygments.lexers import PowerShellLexer
+from pygments.token import Comment, Error, Punctuation, String
+
+TYPES = (
+    "string",
+    "int",
+    "bool",
+    "choice",
+    "email",
+    "upn",
+    "sam_account_name",
+    "hostname",
+    "ip",
+    "ou_dn",
+    "path",
+    "secret",
+)
+TYPE_LABELS = {
+    "string": "Text",
+    "int": "Whole number",
+    "bool": "Yes / no",
+    "choice": "Choice",
+    "email": "E-mail address",
+    "upn": "User principal name",
+    "sam_account_name": "Logon name (sAMAccountName)",
+    "hostname": "Host name or IP address",
+    "ip": "IP address",
+    "ou_dn": "Distinguished name",
+    "path": "Windows path",
+    "secret": "Secret",
+}
+REDACTED = "<redacted>"
+MAX_TEXT_LENGTH = 1024
+MAX_SECRET_LENGTH = 256
+
+# The five characters PowerShell reads as a single quote: ' ‘ ’ ‚ ‛
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+# ...and the three it reads as a double quote, and the three dashes it reads as '-'.
+DOUBLE_QUOTES = '"\u201c\u201d\u201e'
+DASHES = "\u2013\u2014\u2015"
+
+PLACEHOLDER = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+# Anything that looks like a placeholder; those PLACEHOLDER does not match are typos.
+PLACEHOLDER_LIKE = re.compile(r"\{\{[^{}\n]*\}\}")
+KEY = re.compile(r"[a-z][a-z0-9_]{0,49}")
+SCHEMA_FIELDS = {"key", "label", "type", "required", "default", "pattern", "choices", "help", "min", "max"}
+
+_SINGLE_QUOTE = re.compile(f"[{SINGLE_QUOTES}]")
+# Invisible or line-breaking characters: Cc (controls, incl. NUL, CR, LF, NEL), Cf (format: bidi overrides,
+# zero-width), Zl/Zp (line and paragraph separators), Cs (lone surrogates).
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+# ── Errors ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+class InvalidParameters(Exception):
+    """Some values are invalid: `errors` maps each parameter key to one message for the engineer."""
+
+    api_status = 400
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
+        self.errors = errors
+
+    def api_body(self) -> dict:
+        return {
+            "detail": "Some parameters are invalid.",
+            "parameters": {key: [message] for key, message in self.errors.items()},
+        }
+
+
+class InvalidSchema(Exception):
+    """The parameters schema itself is wrong (a template author's error), with every problem found."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class InvalidTemplate(Exception):
+    """The body is unsafe or inconsistent with its schema, with every problem found (line numbers)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+# ── The schema ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    default: Any = None
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    min: int | None = None
+    max: int | None = None
+
+    @property
+    def is_secret(self) -> bool:
+        return self.type == "secret"
+
+    @property
+    def is_quoted(self) -> bool:
+        """Is the value written as a single-quoted literal (every type but int and bool)?"""
+        return self.type not in ("int", "bool")
+
+    def as_dict(self) -> dict:
+        data = {"key": self.key, "label": self.label, "type": self.type, "required": self.required}
+        for name in ("default", "pattern", "help", "min", "max"):
+            value = getattr(self, name)
+            if value not in (None, ""):
+                data[name] = value
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data
+
+
+def parse_schema(schema: Mapping | None) -> list[Parameter]:
+    """The parameters of `{"parameters": [...]}`, checked; raises InvalidSchema listing every problem."""
+    if schema is None:
+        return []
+    if not isinstance(schema, Mapping) or not isinstance(schema.get("parameters", []), list):
+        raise InvalidSchema(['The schema is an object {"parameters": [...]}.'])
+    unknown_top = sorted(set(schema) - {"parameters"})
+    if unknown_top:
+        raise InvalidSchema([f"Unknown schema field(s): {', '.join(unknown_top)}."])
+    problems: list[str] = []
+    parameters: list[Parameter] = []
+    seen: set[str] = set()
+    for index, item in enumerate(schema.get("parameters", [])):
+        where = f"parameters[{index}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{where}: a parameter is an object with key, label and type.")
+            continue
+        key = item.get("key")
+        if not isinstance(key, str) or not KEY.fullmatch(key):
+            problems.append(f"{where}: key must be lower_snake_case letters, digits and _ (got {key!r}).")
+            continue
+        where = f"parameter {key}"
+        if key in seen:
+            problems.append(f"{where}: the key is used twice.")
+            continue
+        seen.add(key)
+        unknown = sorted(set(item) - SCHEMA_FIELDS)
+        if unknown:
+            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}.")
+        kind = item.get("type", "string")
+        if kind not in TYPES:
+            problems.append(f"{where}: type must be one of {', '.join(TYPES)} (got {kind!r}).")
+            continue
+        label = item.get("label") or key.replace("_", " ").capitalize()
+        help_text = item.get("help") or ""
+        required = item.get("required", False)
+        if not isinstance(label, str) or not isinstance(help_text, str) or not isinstance(required, bool):
+            problems.append(f"{where}: label and help are text, required is true or false.")
+            continue
+        pattern = item.get("pattern") or None
+        if pattern is not None:
+            if kind in ("int", "bool", "choice") or not isinstance(pattern, str):
+                problems.append(f"{where}: a pattern applies to text types only.")
+                pattern = None
+            else:
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    problems.append(f"{where}: the pattern is not a valid regular expression ({error}).")
+                    pattern = None
+        choices: tuple[str, ...] = ()
+        if kind == "choice":
+            raw_choices = item.get("choices")
+            if (
+                not isinstance(raw_choices, list)
+                or not raw_choices
+                or not all(isinstance(c, str) and c and not _refused_character(c) for c in raw_choices)
+                or len(set(raw_choices)) != len(raw_choices)
+            ):
+                problems.append(f"{where}: a choice needs a list of distinct, non-empty choices.")
+                continue
+            choices = tuple(raw_choices)
+        elif "choices" in item:
+            problems.append(f"{where}: only a choice parameter has choices.")
+        bounds = {}
+        for bound in ("min", "max"):
+            value = item.get(bound)
+            if value is not None and (kind != "int" or not isinstance(value, int) or isinstance(value, bool)):
+                problems.append(f"{where}: {bound} applies to int parameters and is a whole number.")
+                value = None
+            bounds[bound] = value
+        parameter = Parameter(
+            key=key,
+            label=label,
+            type=kind,
+            required=required,
+            pattern=pattern,
+            choices=choices,
+            help=help_text,
+            **bounds,
+        )
+        default = item.get("default")
+        if default not in (None, ""):
+            if kind == "secret":
+                problems.append(f"{where}: a secret cannot have a default.")
+                continue
+            try:
+                default = clean_value(parameter, default)
+            except ValueError as error:
+                problems.append(f"{where}: the default is invalid: {error}")
+                continue
+            parameter = Parameter(**{**parameter.__dict__, "default": default})
+        parameters.append(parameter)
+    if problems:
+        raise InvalidSchema(problems)
+    return parameters
+
+
+# ── Values ──────────────────────────────────────────────────────────────────────────────────────────
+
+_EMAIL_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
+EMAIL = re.compile(rf"{_EMAIL_LOCAL}@{_DOMAIN}")
+UPN = re.compile(rf"{_EMAIL_LOCAL}@{_LABEL}(?:\.{_LABEL})*")
+HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+SAM_FORBIDDEN = set('"/\\[]:;|=,+*?<>@')
+# A DN: RDNs OU=, CN= or DC= separated by commas; values with \-escapes (a special character or two hex digits).
+_DN_VALUE = r'(?:[^,=+<>#;"\\]|\\[,=+<>#;"\\ ]|\\[0-9A-Fa-f]{2})(?:[^,=+<>;"\\]|\\[,=+<>#;"\\ ]|\\[0-9A-Fa-f]{2})*'
+OU_DN = re.compile(rf"(?:(?:OU|CN|DC)={_DN_VALUE},)*DC={_DN_VALUE}", re.IGNORECASE)
+_PATH_FORBIDDEN = set('<>"|?*')
+WINDOWS_PATH = re.compile(r"(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)(?:.*)")
+
+TYPE_HINTS = {
+    "email": "Enter an e-mail address like jsmith@contoso.com.",
+    "upn": "Enter a user principal name like jsmith@contoso.com.",
+    "sam_account_name": (
+        "Enter a logon name (sAMAccountName) like jsmith: at most 20 characters, "
+        'none of " / \\ [ ] : ; | = , + * ? < > @.'
+    ),
+    "hostname": "Enter a host name (fs01 or fs01.contoso.local) or an IP address.",
+    "ip": "Enter an IPv4 or IPv6 address like 10.0.0.5.",
+    "ou_dn": "Enter a distinguished name like OU=Disabled Users,DC=contoso,DC=com.",
+    "path": 'Enter a full Windows path like C:\\Temp or \\\\server\\share\\folder (none of < > " | ? *).',
+}
+TRUE_WORDS = {"true", "yes", "on", "1"}
+FALSE_WORDS = {"false", "no", "off", "0"}
+
+
+def _refused_character(text: str) -> bool:
+    return any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in text)
+
+
+def is_missing(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def clean_value(parameter: Parameter, raw: Any) -> Any:
+    """The value `raw` as the parameter's type (str, int or bool); ValueError with a message otherwise.
+
+    `raw` is what a form, the API or a flow's pre-filled params hold: text, a number or true/false.
+    Missing values are the caller's business (`validate_parameters`).
+    """
+    kind = parameter.type
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+            return raw.strip().lower() in TRUE_WORDS
+        raise ValueError("Must be true or false.")
+    if kind == "int":
+        if isinstance(raw, bool):
+            raise ValueError("Must be a whole number.")
+        if isinstance(raw, int):
+            number = raw
+        elif isinstance(raw, str) and re.fullmatch(r"[+-]?[0-9]{1,18}", raw.strip()):
+            number = int(raw.strip())
+        else:
+            raise ValueError("Must be a whole number.")
+        if parameter.min is not None and number < parameter.min:
+            raise ValueError(f"Must be at least {parameter.min}.")
+        if parameter.max is not None and number > parameter.max:
+            raise ValueError(f"Must be at most {parameter.max}.")
+        return number
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ValueError("Must be text.")
+    text = str(raw)
+    if _refused_character(text):
+        raise ValueError("Line breaks, tabs and other control or invisible characters are not allowed.")
+    if kind == "secret":
+        if not text:
+            raise ValueError("This parameter is required.")
+        if len(text) > MAX_SECRET_LENGTH:
+            raise ValueError(f"At most {MAX_SECRET_LENGTH} characters.")
+        return text
+    text = text.strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValueError(f"At most {MAX_TEXT_LENGTH} characters.")
+    if kind == "choice":
+        for choice in parameter.choices:
+            if text.lower() == choice.lower():
+                return choice
+        raise ValueError(f"Must be one of: {', '.join(parameter.choices)}.")
+    if kind == "email" and not (len(text) <= 254 and EMAIL.fullmatch(text)):
+        raise ValueError(TYPE_HINTS["email"])
+    if kind == "upn" and not (len(text) <= 256 and UPN.fullmatch(text)):
+        raise ValueError(TYPE_HINTS["upn"])
+    if kind == "sam_account_name" and not _is_sam_account_name(text):
+        raise ValueError(TYPE_HINTS["sam_account_name"])
+    if kind == "hostname":
+        text = _hostname(text)
+    if kind == "ip":
+        try:
+            text = str(ipaddress.ip_address(text))
+        except ValueError:
+            raise ValueError(TYPE_HINTS["ip"]) from None
+    if kind == "ou_dn" and not (len(text) <= 1024 and OU_DN.fullmatch(text)):
+        raise ValueError(TYPE_HINTS["ou_dn"])
+    if kind == "path" and not (WINDOWS_PATH.fullmatch(text) and not set(text[2:]) & (_PATH_FORBIDDEN | {":"})):
+        raise ValueError(TYPE_HINTS["path"])
+    if parameter.pattern and not re.fullmatch(parameter.pattern, text):
+        hint = f" {parameter.help}" if parameter.help else ""
+        raise ValueError(f"Not in the expected format.{hint}")
+    return text
+
+
+def _is_sam_account_name(text: str) -> bool:
+    return (
+        0 < len(text) <= 20
+        and not set(text) & SAM_FORBIDDEN
+        and not text.endswith(".")
+        and text.strip(". ") != ""
+        and not _refused_character(text)
+    )
+
+
+def _hostname(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    if len(text) <= 253 and HOSTNAME.fullmatch(text) and not text.replace(".", "").isdigit():
+        return text
+    raise ValueError(TYPE_HINTS["hostname"])
+
+
+def validate_parameters(parameters: Sequence[Parameter], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every parameter's clean value (None for a missing optional one); raises InvalidParameters.
+
+    Keys not in the schema are ignored. A missing bool is its default, or false.
+    """
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for parameter in parameters:
+        raw = values.get(parameter.key)
+        if is_missing(raw):
+            if parameter.default is not None:
+                cleaned[parameter.key] = parameter.default
+            elif parameter.type == "bool":
+                cleaned[parameter.key] = False
+            elif parameter.required:
+                errors[parameter.key] = "This parameter is required."
+            else:
+                cleaned[parameter.key] = None
+            continue
+        try:
+            cleaned[parameter.key] = clean_value(parameter, raw)
+        except ValueError as error:
+            errors[parameter.key] = str(error)
+    if errors:
+        raise InvalidParameters(errors)
+    return cleaned
+
+
+# ── Quoting ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+def quote(text: str) -> str:
+    """`text` as a PowerShell single-quoted literal: each of the five quote characters doubled.
+
+    Refuses control and invisible characters: a line break in a literal is harmless to PowerShell but
+    not to the person reading the script, and some consoles treat a pasted newline as Enter.
+    """
+    if _refused_character(text):
+        raise ValueError("Line breaks, tabs and other control or invisible characters are not allowed.")
+    return "'" + _SINGLE_QUOTE.sub(lambda match: match.group() * 2, text) + "'"
+
+
+def literal(parameter: Parameter, value: Any) -> str:
+    """The PowerShell source for a clean value: digits, $true / $false, $null, or a quoted literal."""
+    if value is None:
+        return "$null"
+    if parameter.type == "bool":
+        return "$true" if value else "$false"
+    if parameter.type == "int":
+        return str(value) if value >= 0 else f"({value})"
+    return quote(value)
+
+
+# ── Rendering ───────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Rendered:
+    script: str  # shown once, never stored
+    redacted_script: str  # every secret literal is '<redacted>': this one is stored and documented
+    stored_parameters: dict[str, Any]  # the clean values, secrets as "<redacted>"
+
+
+def render(body: str, schema: Mapping | None, values: Mapping[str, Any]) -> Rendered:
+    """The script for `values`; raises InvalidParameters (per-field messages).
+
+    Raises InvalidTemplate or InvalidSchema if the template itself is unsafe: a template is checked
+    when saved, and again here (cached), so no path renders a body that failed the check.
+    """
+    parameters = checked_parameters(body, _schema_key(schema))
+    cleaned = validate_parameters(parameters, values)
+    by_key = {p.key: p for p in parameters}
+    literals = {key: literal(by_key[key], value) for key, value in cleaned.items()}
+    redacted = {
+        key: (quote(REDACTED) if by_key[key].is_secret and cleaned[key] is not None else text)
+        for key, text in literals.items()
+    }
+    stored = {
+        key: (REDACTED if by_key[key].is_secret and value is not None else value) for key, value in cleaned.items()
+    }
+    return Rendered(substitute(body, literals), substitute(body, redacted), stored)
+
+
+@dataclass(frozen=True)
+class Preview:
+    script: str  # the valid values substituted (secrets as '<redacted>'), the rest left as {{key}}
+    errors: dict[str, str]  # invalid values
+    missing: list[str]  # required parameters without a value
+
+
+def render_preview(body: str, schema: Mapping | None, values: Mapping[str, Any]) -> Preview:
+    """What the script will look like while the engineer types: never contains a secret."""
+    parameters = checked_parameters(body, _schema_key(schema))
+    literals: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    missing: list[str] = []
+    for parameter in parameters:
+        try:
+            value = validate_parameters([parameter], values)[parameter.key]
+        except InvalidParameters as error:
+            if is_missing(values.get(parameter.key)):
+                missing.append(parameter.key)
+            else:
+                errors[parameter.key] = error.errors[parameter.key]
+            continue
+        if parameter.is_secret and value is not None:
+            literals[parameter.key] = quote(REDACTED)
+        else:
+            literals[parameter.key] = literal(parameter, value)
+    return Preview(substitute(body, literals), errors, missing)
+
+
+def substitute(body: str, literals: Mapping[str, str]) -> str:
+    """Each `{{key}}` of `literals` replaced in one pass (a value is never scanned for placeholders)."""
+    return PLACEHOLDER.sub(lambda match: literals.get(match.group(1), match.group()), body)
+
+
+def placeholders(body: str) -> list[str]:
+    """The keys the body names, in order of first use."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(body)))
+
+
+def _schema_key(schema: Mapping | None) -> str:
+    return json.dumps(schema or {}, sort_keys=True)
+
+
+@lru_cache(maxsize=512)
+def checked_parameters(body: str, schema_json: str) -> tuple[Parameter, ...]:
+    """The schema's parameters once the body has passed `check_template` (cached per body and schema)."""
+    schema = json.loads(schema_json)
+    check_template(body, schema)
+    return tuple(parse_schema(schema))
+
+
+# ── The saved-template check ────────────────────────────────────────────────────────────────────────
+
+_LEXER = PowerShellLexer()
+# What PowerShell reads the way Pygments reads ASCII: typographic quotes and dashes, one for one.
+_AS_POWERSHELL_READS = str.maketrans(
+    {**{c: "'" for c in SINGLE_QUOTES[1:]}, **{c: '"' for c in DOUBLE_QUOTES[1:]}, **{c: "-" for c in DASHES}}
+)
+# Characters that may stand right before / after a placeholder: it must be a whole argument or expression.
+_BEFORE_OK = set(" \t\n(,=;{[|")
+_AFTER_OK = set(" \t\n),;}]|")
+_PARAMETER_COLON = re.compile(r"(?:^|[\s(])-[A-Za-z_][A-Za-z0-9_]*:$")
+# Places where PowerShell (or cmd.exe) runs a value as a command or code: the call and dot-source
+# operators, Invoke-Expression, -Command / -EncodedCommand, cmd /c, [scriptblock]::Create(...).
+_RUNS_CODE_BEFORE = re.compile(
+    r"(?:^|[\s;|(){}=])(?:&|\.|iex|invoke-expression|-command|-encodedcommand|-c|-ec|/c|/k|\[\s*scriptblock\s*\]::create)"
+    r"[\s:(]*$",
+    re.IGNORECASE,
+)
+_HERE_STRING_OPENER_WITH_TRAILING_SPACE = re.compile(r"@[\"'][ \t]+$", re.MULTILINE)
+_BIDI_OR_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def check_template(body: str, schema: Mapping | None) -> None:
+    """Refuse a body whose placeholders a quoted literal would not protect; raises InvalidTemplate.
+
+    Problems are listed with their line numbers. Also raises InvalidSchema for a broken schema.
+    """
+    parameters = parse_schema(schema)
+    keys = {p.key for p in parameters}
+    problems: list[str] = []
+    if "\r" in body:
+        problems.append("Use Unix line endings (the body contains a carriage return).")
+    if "\x00" in body or _BIDI_OR_INVISIBLE.search(body):
+        problems.append("The body contains NUL or invisible (zero-width, bidirectional) characters.")
+    for match in _HERE_STRING_OPENER_WITH_TRAILING_SPACE.finditer(body):
+        problems.append(f"Line {_line(body, match.start())}: remove the spaces after the here-string's @\" or @'.")
+    for match in PLACEHOLDER_LIKE.finditer(body):
+        if not PLACEHOLDER.fullmatch(match.group()):
+            problems.append(
+                f"Line {_line(body, match.start())}: {match.group()} is not a placeholder: use {{{{key}}}}."
+            )
+    used = placeholders(body)
+    for key in used:
+        if key not in keys:
+            line = _line(body, body.index("{{" + key + "}}"))
+            problems.append(f"Line {line}: {{{{{key}}}}} is not in the parameters.")
+    for key in sorted(keys - set(used)):
+        problems.append(f"Parameter {key} is not used in the body.")
+    problems.extend(_placement_problems(body))
+    if problems:
+        raise InvalidTemplate(problems)
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _placement_problems(body: str) -> list[str]:
+    """Each placeholder must lex as exactly one single-quoted string, outside any string or comment."""
+    spans = [(m.start(), m.end(), m.group()) for m in PLACEHOLDER.finditer(body)]
+    if not spans:
+        return []
+    # Lex the body as PowerShell will read it, each placeholder replaced by a single-quoted literal of
+    # the same length ('xxx'), so offsets line up and the lexer sees what a rendered script looks like.
+    text = body.translate(_AS_POWERSHELL_READS)
+    for start, end, _ in spans:
+        text = text[:start] + "'" + "x" * (end - start - 2) + "'" + text[end:]
+    tokens = list(_LEXER.get_tokens_unprocessed(text))
+    contexts = _string_contexts(tokens)
+    problems = [
+        f"Line {_line(body, index)}: PowerShell would not parse {value!r} here (an unbalanced quote?)."
+        for index, kind, value in tokens
+        if kind in Error
+    ]
+    for start, end, name in spans:
+        where = f"Line {_line(body, start)}: {name}"
+        covering = [(i, t, v) for i, t, v in tokens if i < end and i + len(v) > start]
+        context = contexts.get(start)
+        if any(t in Comment for _, t, _ in covering):
+            problems.append(f"{where} is inside a comment.")
+        elif any(t in String.Heredoc for _, t, _ in covering) or context == "here-string":
+            problems.append(f"{where} is inside a here-string, where a quoted value would not protect it.")
+        elif any(t in String.Double or t in String.Escape for _, t, _ in covering) or context == "string":
+            problems.append(f"{where} is inside a double-quoted string, where a quoted value would not protect it.")
+        elif not (
+            len(covering) == 1
+            and covering[0][1] in String.Single
+            and covering[0][0] == start
+            and len(covering[0][2]) == end - start
+        ):
+            problems.append(f"{where} is inside a single-quoted string or glued to other text.")
+        elif not _stands_alone(text, start, end):
+            problems.append(f"{where} must be a whole argument: put spaces around it (e.g. -Name {name}).")
+        elif _runs_as_code(text, start):
+            problems.append(f"{where} would be run as code: a parameter is data, never a command.")
+    return problems
+
+
+def _string_contexts(tokens) -> dict[int, str]:
+    """For each String.Single token's offset, the double-quoted string or here-string around it, if any.
+
+    Pygments lexes `"...$( ... )..."` as a string with code inside; a literal in that code is still
+    inside the string. This replays the lexer's states from its tokens to know.
+    """
+    stack: list[str] = []
+    contexts: dict[int, str] = {}
+    for index, kind, value in tokens:
+        if kind in String.Double and value == '"':
+            if stack and stack[-1] == "string":
+                stack.pop()
+            else:
+                stack.append("string")
+        elif kind in String.Heredoc and value == '@"\n':
+            stack.append("here-string")
+        elif kind in String.Heredoc and value == '\n"@':
+            if stack and stack[-1] == "here-string":
+                stack.pop()
+        elif kind in Punctuation and value in ("(", "$("):
+            stack.append("code")
+        elif kind in Punctuation and value == ")" and stack and stack[-1] == "code":
+            stack.pop()
+        elif kind in String.Single:
+            enclosing = [s for s in stack if s != "code"]
+            if enclosing:
+                contexts[index] = enclosing[-1]
+    return contexts
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else "\n"
+    after = text[end] if end < len(text) else "\n"
+    if after not in _AFTER_OK:
+        return False
+    if before in _BEFORE_OK:
+        return True
+    # -Parameter:{{value}} is PowerShell's way to bind a value to a parameter (needed for switches).
+    return before == ":" and bool(_PARAMETER_COLON.search(text[max(0, start - 80) : start]))
+
+
+def _runs_as_code(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_RUNS_CODE_BEFORE.search(text[line_start:start]))
+
+
+__all__ = [
+    "DASHES",
+    "DOUBLE_QUOTES",
+    "REDACTED",
+    "SINGLE_QUOTES",
+    "TYPES",
+    "TYPE_LABELS",
+    "InvalidParameters",
+    "InvalidSchema",
+    "InvalidTemplate",
+    "Parameter",
+    "Preview",
+    "Rendered",
+    "check_template",
+    "checked_parameters",
+    "clean_value",
+    "literal",
+    "parse_schema",
+    "placeholders",
+    "quote",
+    "render",
+    "render_preview",
+    "substitute",
+    "validate_parameters",
+]
