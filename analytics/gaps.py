@@ -22,10 +22,10 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from flowpilot.models import AISession, AISessionStep, FlowNodeDay
+from flowpilot.models import AISession, AISessionStep, FlowNodeDay, SessionDay
 from knowledge.models import Tree
 from resolutionflow.ai.embeddings import get_embedder
 
@@ -190,22 +190,22 @@ def _norm(text) -> str:
 
 
 def high_escalation(account, since) -> list[dict]:
+    days = SessionDay.objects.filter(account=account, day__gte=since.date())
     rows = (
-        AISession.objects.for_account(account)
-        .filter(created_at__gte=since, status__in=["resolved", "escalated", "abandoned"])
-        .values("problem_domain")
-        .annotate(closed=Count("id"), escalated=Count("id", filter=Q(status="escalated")))
+        days.values("problem_domain")
+        .annotate(closed=Sum(F("resolved") + F("escalated") + F("abandoned")), escalated_=Sum("escalated"))
         .filter(closed__gte=settings.HIGH_ESCALATION_MIN_SESSIONS)
     )
     gaps = []
     for row in rows:
-        rate = row["escalated"] / row["closed"]
+        rate = row["escalated_"] / row["closed"]
         if rate <= settings.HIGH_ESCALATION_RATE:
             continue
         domain = row["problem_domain"]
         examples = (
             AISession.objects.for_account(account)
             .filter(created_at__gte=since, status="escalated", problem_domain=domain)
+            .order_by("-created_at")
             .values_list("pk", flat=True)[:5]
         )
         severity = "high" if rate >= 0.6 else "medium" if rate >= 0.5 else "low"
@@ -217,12 +217,12 @@ def high_escalation(account, since) -> list[dict]:
                 domain,
                 severity,
                 f"{label.replace('_', ' ').capitalize()} problems escalate {rate:.1%} of the time",
-                f"{row['escalated']} of {row['closed']} closed sessions in this domain were escalated.",
+                f"{row['escalated_']} of {row['closed']} closed sessions in this domain were escalated.",
                 {
                     "closed": int(row["closed"]),
-                    "escalated": int(row["escalated"]),
+                    "escalated": int(row["escalated_"]),
                     "escalation_rate": round(rate, 4),
-                    "sessions": int(row["escalated"]),
+                    "sessions": int(row["escalated_"]),
                     "example_session_ids": _examples(examples),
                 },
                 "Read the escalation hand-offs and capture what second line did as flows.",
@@ -235,14 +235,24 @@ def high_escalation(account, since) -> list[dict]:
 
 
 def uncharted_territory(account, since) -> list[dict]:
-    resolved = AISession.objects.for_account(account).filter(
-        created_at__gte=since, status="resolved", confidence_tier="discovery"
+    rows = (
+        SessionDay.objects.filter(account=account, day__gte=since.date(), confidence_tier="discovery")
+        .values("problem_domain")
+        .annotate(n=Sum("resolved"))
+        .filter(n__gte=2)
+        .order_by("-n", "problem_domain")
     )
-    rows = resolved.values("problem_domain").annotate(n=Count("id")).filter(n__gte=2).order_by("-n")
     gaps = []
     for row in rows:
         domain = row["problem_domain"]
-        examples = resolved.filter(problem_domain=domain).order_by("-answered_step_count").values_list("pk", flat=True)
+        recent = (
+            AISession.objects.for_account(account)
+            .filter(created_at__gte=since, status="resolved", confidence_tier="discovery", problem_domain=domain)
+            .order_by("-created_at")
+            .values_list("pk", "answered_step_count")[:50]
+        )
+        # The most complete of the recent ones first: "Create flow" builds from the first example.
+        examples = [pk for pk, _ in sorted(recent, key=lambda r: -r[1])]
         severity = "high" if row["n"] >= 10 else "medium" if row["n"] >= 5 else "low"
         label = domain or "unknown"
         gaps.append(

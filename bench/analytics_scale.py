@@ -43,6 +43,14 @@ def ensure_data(sessions: int) -> None:
 
     have = AISession.objects.filter(account__slug="scale-0").count()
     if have >= sessions:
+        from flowpilot import rollups
+        from flowpilot.models import SessionDay
+
+        if not SessionDay.objects.exists():  # data made before the rollups existed
+            started = time.monotonic()
+            rollups.rebuild()
+            rollups.rebuild_session_days()
+            print(f"rollups rebuilt in {time.monotonic() - started:.0f} s")
         return
     from django.db import connection
 

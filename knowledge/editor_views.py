@@ -27,6 +27,7 @@ from knowledge.errors import DraftAlreadyPublished, InvalidEnvelope, InvalidTree
 from knowledge.models import DraftSource, TreeType
 from knowledge.permissions import require_flow_editor
 from knowledge.presentation import ENVELOPE_LABELS, structure_changes
+from knowledge.review import ProposalNotPending
 from knowledge.tree_format import ACTION, PROCEDURAL, QUESTION, SOLUTION, TEXT_FIELD, TREE_TYPES, TROUBLESHOOTING
 from resolutionflow.htmx import toast
 from resolutionflow.tenancy import admin_required
@@ -218,8 +219,13 @@ def draft_publish(request, pk):
         return _publish_refused(request, draft, note, str(exc), stale=_stale(draft, exc))
     except DraftAlreadyPublished:
         return _refused(request, draft, "This draft was already published.", status=409)
+    except ProposalNotPending:
+        return _refused(request, draft, "This proposal was already reviewed by someone else.", status=409)
     messages.success(request, f"Published “{flow.name}” (version {flow.version}).")
-    url = reverse("knowledge:flow-detail", args=[flow.pk])
+    if draft.source_kind == DraftSource.PROPOSAL:  # the reviewer goes back to the queue, on the proposal
+        url = f"{reverse('knowledge:review-queue')}?tab=approved&proposal={draft.source_id}"
+    else:
+        url = reverse("knowledge:flow-detail", args=[flow.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

@@ -53,6 +53,8 @@ def structure_changes(old_structure: dict, new_structure: dict) -> dict:
                 statuses[node_id] = "added"
         elif op["op"] in ("change", "move"):
             statuses.setdefault(op["node_id"], "changed")
+        elif op["op"] == "replace":
+            statuses = {node_id: "added" for node_id in _ids(op["node"])}
         elif op["op"] == "remove":
             removed.append({"id": op["node_id"], "path": op["path"], "description": describe(op, old_structure)})
     return {

@@ -126,6 +126,8 @@ def apply_diff(tree: dict, ops: list[dict]) -> dict:
 def describe(op: dict, old: dict | None = None) -> str:
     """One readable line for an operation, e.g. "Added option 'Error 0x80070005' under 'Is it locked?'"."""
     kind = op["op"]
+    if kind == "replace":
+        return "Replaced the whole flow"
     if kind == "add":
         node = op["node"]
         what = node.get("label") or node.get("title") or _text(node)

@@ -57,6 +57,7 @@ def seed_accounts() -> dict[str, Account]:
 
 # Each app adds its demo data after the accounts exist: `seed(accounts) -> str` (a line for the log).
 DEMO_STEPS = [
+    "scripts.demo.seed",
     "knowledge.demo.seed",
     "flowpilot.demo.seed",
     "knowledge.demo.analyze",

@@ -187,6 +187,9 @@ def test_create_flow_from_uncharted_territory_uses_the_most_complete_session(
     from flowpilot.models import AISession
 
     AISession.objects.update(problem_domain="security", confidence_tier="discovery")
+    from flowpilot import rollups
+
+    rollups.rebuild_session_days()  # rows changed behind the engine's back
     [gap] = by_type(gaps.report(northwind, refresh=True), "uncharted_territory")
 
     draft = draft_for_gap(northwind_admin, gap)

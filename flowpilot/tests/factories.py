@@ -63,10 +63,13 @@ class AISessionFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        """`created_at` is auto_now_add: a given one is written after the insert."""
+        """`created_at` is auto_now_add: a given one is written after the insert. The day rollups follow."""
         created_at = kwargs.pop("created_at", None)
         session = super()._create(model_class, *args, **kwargs)
         if created_at is not None:
             model_class.objects.filter(pk=session.pk).update(created_at=created_at)
             session.created_at = created_at
+        from flowpilot import rollups
+
+        rollups.refresh_session_day(session)  # as the engine does on every start and close
         return session

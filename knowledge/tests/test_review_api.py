@@ -265,3 +265,28 @@ def test_the_list_keeps_a_constant_number_of_queries_with_10000_proposals(
     with django_assert_max_num_queries(queries_for_one):
         body = client.get("/api/v1/flow-proposals?page_size=500").json()
     assert body["count"] == 10_001 and len(body["results"]) == 500
+
+
+def test_publishing_a_proposal_draft_returns_to_the_queue_and_a_stale_review_is_refused(
+    client, northwind_admin, northwind_owner, proposal
+):
+    from knowledge import review
+
+    client.force_login(northwind_admin)
+    draft = review.start_review_draft(proposal, northwind_admin)
+    response = client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "ok"})
+    assert response.status_code == 302 and response["Location"].startswith("/review/?tab=approved&proposal=")
+
+    other = ProposalFactory(engineer=proposal.source_session.engineer)
+    stale_draft = review.start_review_draft(other, northwind_admin)
+    review.review_proposal(other, reviewer=northwind_owner, action="reject")
+    refused = client.post(f"/flows/drafts/{stale_draft.pk}/publish/", {"note": "late"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 409 and "already reviewed" in refused["HX-Trigger"]
+
+
+def test_a_replaced_root_is_described_not_crashed():
+    from knowledge.presentation import structure_changes
+
+    changes = structure_changes(simple_tree(prefix="a"), simple_tree(prefix="b"))
+
+    assert changes["lines"] == ["Replaced the whole flow"]

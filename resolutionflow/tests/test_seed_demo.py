@@ -55,3 +55,15 @@ def test_seed_demo_loads_the_starter_library_once(db):
         "security",
         "hardware",
     } <= domains
+
+
+def test_seed_demo_loads_the_built_in_script_library(db):
+    from scripts.models import ScriptTemplate
+
+    call_command("seed_demo", quiet_logins=True)
+
+    builtins = ScriptTemplate.objects.filter(account__isnull=True)
+    assert builtins.count() >= 20
+    assert {"ad-unlock-user", "clear-print-spooler", "m365-revoke-sessions"} <= set(
+        builtins.values_list("slug", flat=True)
+    )
