@@ -56,7 +56,7 @@ def severity_by_domain(gaps: list[dict]) -> dict:
     worst = {}
     for gap in gaps:
         domain = gap["domain"] or "unknown"
-        if domain not in worst or SEVERITY_ORDER[gap["severity"]] < SEVERITY_ORDER[worst[domain]]:
+        if domain not in worst or SEVERITY_ORDER.get(gap["severity"], 3) < SEVERITY_ORDER.get(worst[domain], 3):
             worst[domain] = gap["severity"]
     return worst
 
@@ -72,6 +72,11 @@ def _gap(gap_type, key, domain, severity, title, description, evidence, action) 
         "evidence": evidence,
         "suggested_action": action,
     }
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _examples(ids, n=5) -> list[str]:
@@ -112,7 +117,7 @@ def weak_options(account, since) -> list[dict]:
                 f"{flow.pk}:{row['flow_node_id']}",
                 flow.problem_domain,
                 _weak_severity(rate, row["shown"]),
-                f"Engineers bypass the options of “{node_text[:80]}”",
+                f"Engineers bypass the options of “{_clip(node_text)}”",
                 f"In “{flow.name}”, {row['escapes']} of {row['shown']} answers ({rate:.1%}) were free text instead of "
                 "an offered option.",
                 {
@@ -150,7 +155,7 @@ def weak_options(account, since) -> list[dict]:
                     f"llm:{abs(hash(text)) % 10**10}",
                     None,
                     _weak_severity(rate, shown),
-                    f"FlowPilot's options for “{text[:80]}” miss the answer",
+                    f"FlowPilot's options for “{_clip(text)}” miss the answer",
                     f"{escapes[text]} of {shown} answers ({rate:.1%}) were free text.",
                     {
                         "question": text,
@@ -310,7 +315,7 @@ def repeated_patterns(account, since) -> list[dict]:
                 str(rows[representative][0]),
                 domain,
                 severity,
-                f"{size} similar problems with no flow: “{summary[:80]}”",
+                f"{size} similar problems with no flow: “{_clip(summary)}”",
                 "Engineers keep meeting this problem and no flow matches it.",
                 {
                     "sessions": size,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from flowpilot.models import AISession, AISessionStep
+from flowpilot.models import AISession, AISessionStep, FlowNodeDay, ResolutionDay, SessionDay
 from resolutionflow.admin import AccountScopedAdmin
 
 
@@ -65,3 +65,14 @@ class AISessionStepAdmin(admin.ModelAdmin):
     list_filter = ["step_type", "was_free_text", "session__account"]
     raw_id_fields = ["session", "flow"]
     search_fields = ["session__problem_summary", "free_text_input"]
+
+
+@admin.register(SessionDay, ResolutionDay, FlowNodeDay)
+class RollupAdmin(admin.ModelAdmin):
+    """Rollups are derived data: read them here; `flowpilot.rollups` rebuilds them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

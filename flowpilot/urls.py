@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/view/", views.session_view, name="session-view"),
     path("sessions/<uuid:pk>/answer/", views.session_answer, name="session-answer"),
     path("sessions/<uuid:pk>/switch-flow/", views.session_switch_flow, name="session-switch-flow"),
+    path("sessions/<uuid:pk>/script/", views.session_script, name="session-script"),
     path("sessions/<uuid:pk>/capture/", views.session_capture, name="session-capture"),
     path("sessions/<uuid:pk>/resolve/", views.session_resolve, name="session-resolve"),
     path("sessions/<uuid:pk>/escalate/", views.session_escalate, name="session-escalate"),

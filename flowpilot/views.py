@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -23,10 +23,16 @@ from flowpilot.permissions import can_act, require_actor
 from knowledge import selectors as knowledge_selectors
 from resolutionflow.htmx import toast
 from resolutionflow.tenancy import account_member_required
+from scripts import selectors as script_selectors
+from scripts.errors import InvalidParameters, NotUsable
+from scripts.forms import parameter_fields, values_from_request
+from scripts.highlighting import highlight_powershell
 
 PAGE = "flowpilot/session_detail.html"
 CLOSE_PAGE = "flowpilot/session_close.html"
 PAGE_SIZE = 25
+# A generated script may hold a secret: never let a cache or the back button keep it.
+NO_STORE = "no-store, max-age=0"
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "All"}
 # Which closing actions a session in each status still takes (the engine refuses the others).
 CLOSING_ACTIONS = {
@@ -124,6 +130,8 @@ def _page_context(request, session, **extra) -> dict:
     current = steps[-1] if steps and session.is_active else None
     acts = can_act(request.user, session)
     actions = CLOSING_ACTIONS.get(session.status, ()) if acts else ()
+    # The card's one rendering condition for the script generator: a template, or None.
+    script_template = _script_template(request.user, current) if acts else None
     context = {
         "session": session,
         "current": current,
@@ -133,6 +141,8 @@ def _page_context(request, session, **extra) -> dict:
         "actions": actions,
         "matched_flow_id": str(session.matched_flow_id or ""),
         "posted": {},
+        "script_template": script_template,
+        "script_fields": _script_fields(script_template, current),
         **extra,
     }
     if "resolve" in actions:
@@ -142,6 +152,29 @@ def _page_context(request, session, **extra) -> dict:
     if "abandon" in actions:
         context["abandon_form"] = AbandonForm()
     return context
+
+
+def _script_template(user, step):
+    """The template of a script step if `user` may use it, else None (a plain action, another account's
+    or an inactive template, a missing one)."""
+    if step is None or step.step_type != StepType.SCRIPT_GENERATION:
+        return None
+    template_id = (step.content.get("script") or {}).get("template_id")
+    if not template_id:
+        return None
+    try:
+        return script_selectors.template(user, template_id)
+    except Http404:
+        return None
+
+
+def _script_fields(template, step, values=None, errors=None) -> list[dict]:
+    """The parameter form's fields: the posted values, else the step's pre-filled params."""
+    if template is None:
+        return []
+    if values is None:
+        return parameter_fields(template.parameters, step.content["script"].get("params") or {})
+    return parameter_fields(template.parameters, values, errors, echo_secrets=True)
 
 
 def _shown_steps(session) -> list:
@@ -226,6 +259,45 @@ def session_capture(request, session):
     except SessionClosed as closed:
         return _already_closed(request, session, closed)
     return _step_answered(request, session, "Record what you check and what you find, step by step.")
+
+
+@session_action()
+def session_script(request, session):
+    """Generate the current script step's script: linked to the step, shown once (never stored, no-store)."""
+    if not session.is_active:
+        return _already_closed(request, session, SessionClosed(session.status))
+    current = engine.current_step(session)
+    template = _script_template(request.user, current)
+    if template is None:
+        return _step_refused(request, session, InvalidAnswer("script", "This step has no script to generate."))
+    values = values_from_request(template.parameters, request.POST)
+    try:
+        generation, script = engine.generate_script(session, request.user, template, values)
+    except SessionClosed as closed:
+        return _already_closed(request, session, closed)
+    except NotUsable:
+        raise Http404("Not found.") from None
+    except InvalidParameters as error:
+        return _script_shown(request, session, template, values, errors=error.errors)
+    return _script_shown(request, session, template, values, generation=generation, script=script)
+
+
+def _script_shown(request, session, template, values, *, errors=None, generation=None, script=None):
+    session = selectors.session(request.user, session.pk)
+    context = _page_context(request, session)
+    context["script_fields"] = _script_fields(template, context["current"], values, errors)
+    if script is not None:
+        context.update(script_generation=generation, script_code=highlight_powershell(script))
+    if request.htmx:
+        response = render(request, f"{PAGE}#script_generator", context)
+        if errors:
+            response = toast(response, "Check the highlighted parameters.", level="warning")
+        else:
+            response = toast(response, "Script generated.")
+    else:
+        response = render(request, PAGE, context, status=422 if errors else 200)
+    response["Cache-Control"] = NO_STORE
+    return response
 
 
 def _step_answered(request, session, message: str = ""):

@@ -343,6 +343,7 @@ def test_medium_and_low_gaps_offer_no_create_flow(admin_client, northwind_engine
 def test_a_high_escalation_gap_links_to_the_escalated_sessions_instead(admin_client, northwind_engineer):
     for _ in range(10):
         session(northwind_engineer, status="escalated", problem_domain="backup")
+    recount()
 
     body = gap_card(admin_client.get(URL), "high_escalation:backup")
 
@@ -354,6 +355,7 @@ def test_a_high_escalation_gap_links_to_the_escalated_sessions_instead(admin_cli
 def test_create_flow_refuses_a_gap_without_a_suggested_structure(admin_client, northwind_engineer):
     for _ in range(10):
         session(northwind_engineer, status="escalated", problem_domain="backup")
+    recount()
 
     response = admin_client.post(reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"})
 
