@@ -19,11 +19,13 @@ from collections import Counter
 from datetime import timedelta
 
 import numpy as np
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from pgvector.psycopg import register_vector
 
 from flowpilot.models import AISession, AISessionStep, FlowNodeDay, SessionDay
 from knowledge.models import Tree
@@ -247,17 +249,20 @@ def uncharted_territory(account, since) -> list[dict]:
         .filter(n__gte=2)
         .order_by("-n", "problem_domain")
     )
+    # One query for the examples of every domain: the 1,000 most recent, the most complete first per domain.
+    recent = (
+        AISession.objects.for_account(account)
+        .filter(created_at__gte=since, status="resolved", confidence_tier="discovery")
+        .order_by("-created_at")
+        .values_list("pk", "problem_domain", "answered_step_count")[:1000]
+    )
+    by_domain: dict = {}
+    for pk, domain, steps in recent:
+        by_domain.setdefault(domain, []).append((steps, pk))
     gaps = []
     for row in rows:
         domain = row["problem_domain"]
-        recent = (
-            AISession.objects.for_account(account)
-            .filter(created_at__gte=since, status="resolved", confidence_tier="discovery", problem_domain=domain)
-            .order_by("-created_at")
-            .values_list("pk", "answered_step_count")[:50]
-        )
-        # The most complete of the recent ones first: "Create flow" builds from the first example.
-        examples = [pk for pk, _ in sorted(recent, key=lambda r: -r[1])]
+        examples = [pk for _, pk in sorted(by_domain.get(domain, []), key=lambda r: -r[0])]
         severity = "high" if row["n"] >= 10 else "medium" if row["n"] >= 5 else "low"
         label = domain or "unknown"
         gaps.append(
@@ -281,21 +286,25 @@ def uncharted_territory(account, since) -> list[dict]:
 def repeated_patterns(account, since) -> list[dict]:
     model = get_embedder().model_name
     dims = 384 if model.startswith("local:") else settings.EMBEDDING_DIMENSIONS
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    raw = connection.connection
+    register_vector(raw)  # vectors arrive in binary as numpy arrays: no float formatting or parsing
+    with psycopg.Cursor(raw) as cursor:  # Django's cursors bind client-side, which cannot return binary
         cursor.execute(
             f"""
-            SELECT id, problem_summary, problem_domain, subvector(intake_embedding, 1, {dims})::text
+            SELECT id, problem_summary, problem_domain, subvector(intake_embedding, 1, {dims})
             FROM flowpilot_aisession
             WHERE account_id = %s AND created_at >= %s AND confidence_tier = 'discovery'
               AND intake_embedding IS NOT NULL AND intake_embedding_model = %s
             ORDER BY created_at DESC LIMIT %s
             """,
             [account.pk, since, model, settings.REPEATED_PATTERN_MAX_SESSIONS],
+            binary=True,
         )
         rows = cursor.fetchall()
     if not rows:
         return _keyword_patterns(account, since)
-    vectors = np.array([np.fromstring(r[3].strip("[]"), sep=",", dtype=np.float32) for r in rows])
+    vectors = np.stack([np.asarray(r[3].to_numpy(), dtype=np.float32) for r in rows])
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     clusters = _leader_clusters(vectors, settings.REPEATED_PATTERN_SIMILARITY)
     gaps = []
