@@ -5,7 +5,7 @@ from flowpilot.models import AISession
 from resolutionflow.models import Account
 
 
-def test_the_demo_history_spans_90_days_of_consistent_sessions(db):
+def test_seed_demo_makes_90_days_of_consistent_sessions_and_analyses_them(db):
     call_command("seed_demo", quiet_logins=True)
 
     northwind = Account.objects.get(slug="northwind")
@@ -22,19 +22,14 @@ def test_the_demo_history_spans_90_days_of_consistent_sessions(db):
     assert sessions.filter(status="resolved", analysis_status="completed").count() == by_status["resolved"]
     assert not AISession.objects.filter(account__slug="contoso").exists()
 
-    call_command("seed_demo", quiet_logins=True)
-    assert AISession.objects.for_account(northwind).count() == sessions.count()
-
-
-def test_the_demo_shows_proposals_of_both_types_a_dismissed_one_and_reinforcements(db):
     from knowledge.models import FlowProposal
 
-    call_command("seed_demo", quiet_logins=True)
-
-    northwind = Account.objects.get(slug="northwind")
     proposals = FlowProposal.objects.for_account(northwind)
     pending_types = set(proposals.filter(status="pending").values_list("proposal_type", flat=True))
     assert pending_types == {"new_flow", "enhancement"}
     assert proposals.filter(status="dismissed").count() == 1
     assert proposals.filter(status="auto_reinforced").exists()
     assert not AISession.objects.filter(account=northwind, analysis_status="pending").exists()
+
+    call_command("seed_demo", quiet_logins=True)  # idempotent: nothing is added the second time
+    assert AISession.objects.for_account(northwind).count() == sessions.count()
