@@ -109,14 +109,19 @@ class Tree(AccountOwned):
 
     def envelope(self) -> dict:
         """The flow as PRODUCT.md's envelope (proposals, drafts, exports)."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "tree_type": self.tree_type,
-            "problem_domain": self.problem_domain,
-            "match_keywords": list(self.match_keywords or []),
-            "tree_structure": self.tree_structure,
-        }
+        return envelope_of(self)
+
+
+def envelope_of(flow) -> dict:
+    """PRODUCT.md's envelope of a flow or one of its versions (both carry the same fields)."""
+    return {
+        "name": flow.name,
+        "description": flow.description,
+        "tree_type": flow.tree_type,
+        "problem_domain": flow.problem_domain,
+        "match_keywords": list(flow.match_keywords or []),
+        "tree_structure": flow.tree_structure,
+    }
 
 
 def embedded_text(name: str, description: str, keywords) -> str:
@@ -151,14 +156,7 @@ class TreeVersion(models.Model):
         return f"{self.name} v{self.version}"
 
     def envelope(self) -> dict:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "tree_type": self.tree_type,
-            "problem_domain": self.problem_domain,
-            "match_keywords": list(self.match_keywords or []),
-            "tree_structure": self.tree_structure,
-        }
+        return envelope_of(self)
 
 
 class DraftSource(models.TextChoices):
