@@ -8,6 +8,7 @@ returns the whole session region. Without JavaScript every form posts and redire
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
@@ -18,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from flowpilot import engine, selectors
 from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
 from flowpilot.forms import AbandonForm, AnswerForm, EscalateForm, IntakeForm, ResolveForm, SwitchFlowForm
-from flowpilot.models import SessionStatus, StepType
+from flowpilot.models import ConfidenceTier, SessionStatus, StepType
 from flowpilot.permissions import can_act, require_actor
 from knowledge import selectors as knowledge_selectors
 from resolutionflow.htmx import toast
@@ -63,30 +64,42 @@ def _refused_status(request) -> int:
 
 @account_member_required
 def session_list(request):
-    scope = request.GET.get("scope", "mine")
-    scope = scope if scope in selectors.SCOPES else "mine"
-    status = request.GET.get("status", "")
-    status = status if status in SessionStatus.values else ""
-    page = Paginator(selectors.sessions(request.user, scope=scope, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """Mine / my team / all, filtered by status, problem domain and confidence tier; every filter in the URL."""
+    filters = _list_filters(request.GET)
+    page = Paginator(selectors.sessions(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
 
-    def link(**params):
-        query = {"scope": scope, "status": status, **params}
+    def link(**changes):
+        query = {**filters, **changes}
         query = urlencode({k: v for k, v in query.items() if v and not (k == "scope" and v == "mine")})
         return reverse("flowpilot:session-list") + (f"?{query}" if query else "")
 
     context = {
         "sessions": page,
-        "scope": scope,
-        "status": status,
-        "scope_links": [(label, link(scope=value), value == scope) for value, label in SCOPE_LABELS.items()],
-        "status_links": [("All", link(status=""), not status)]
-        + [(label, link(status=value), value == status) for value, label in SessionStatus.choices],
+        **filters,
+        "is_filtered": any(filters[key] for key in ("status", "domain", "tier")),
+        "domains": settings.PROBLEM_DOMAINS,
+        "tiers": ConfidenceTier.choices,
+        "scope_links": [(label, link(scope=value), value == filters["scope"]) for value, label in SCOPE_LABELS.items()],
+        "status_links": [("All", link(status=""), not filters["status"])]
+        + [(label, link(status=value), value == filters["status"]) for value, label in SessionStatus.choices],
         "previous_url": link(page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": link(page=page.next_page_number()) if page.has_next() else "",
     }
     return render(request, _piece(request, "flowpilot/session_list.html", "results"), context)
+
+
+def _list_filters(params) -> dict:
+    """The list's filters from the query string; a value the list does not know is no filter."""
+    scope = params.get("scope", "mine")
+    status = params.get("status", "")
+    domain = params.get("domain", "")
+    tier = params.get("tier", "")
+    return {
+        "scope": scope if scope in selectors.SCOPES else "mine",
+        "status": status if status in SessionStatus.values else "",
+        "domain": domain if domain in settings.PROBLEM_DOMAINS or domain == "unknown" else "",
+        "tier": tier if tier in ConfidenceTier.values else "",
+    }
 
 
 @account_member_required

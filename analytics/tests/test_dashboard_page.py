@@ -347,7 +347,8 @@ def test_a_high_escalation_gap_links_to_the_escalated_sessions_instead(admin_cli
 
     body = gap_card(admin_client.get(URL), "high_escalation:backup")
 
-    assert 'href="/sessions/?scope=all&amp;status=escalated"' in body and "See escalated sessions" in body
+    assert 'href="/sessions/?scope=all&amp;status=escalated&amp;domain=backup"' in body
+    assert "See escalated sessions" in body
     assert "Create flow" not in body
     assert "Escalation rate</dt>" in body and "100.0 %" in body
 
