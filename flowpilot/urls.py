@@ -12,6 +12,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/answer/", views.session_answer, name="session-answer"),
     path("sessions/<uuid:pk>/switch-flow/", views.session_switch_flow, name="session-switch-flow"),
     path("sessions/<uuid:pk>/script/", views.session_script, name="session-script"),
+    path("sessions/<uuid:pk>/script/download/", views.session_script_download, name="session-script-download"),
     path("sessions/<uuid:pk>/capture/", views.session_capture, name="session-capture"),
     path("sessions/<uuid:pk>/resolve/", views.session_resolve, name="session-resolve"),
     path("sessions/<uuid:pk>/escalate/", views.session_escalate, name="session-escalate"),

@@ -25,6 +25,8 @@ from knowledge import selectors as knowledge_selectors
 from resolutionflow.htmx import toast
 from resolutionflow.tenancy import account_member_required
 from scripts import selectors as script_selectors
+from scripts import services as script_services
+from scripts.downloads import NO_STORE, ps1_response
 from scripts.errors import InvalidParameters, NotUsable
 from scripts.forms import parameter_fields, values_from_request
 from scripts.highlighting import highlight_powershell
@@ -32,8 +34,6 @@ from scripts.highlighting import highlight_powershell
 PAGE = "flowpilot/session_detail.html"
 CLOSE_PAGE = "flowpilot/session_close.html"
 PAGE_SIZE = 25
-# A generated script may hold a secret: never let a cache or the back button keep it.
-NO_STORE = "no-store, max-age=0"
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "All"}
 # Which closing actions a session in each status still takes (the engine refuses the others).
 CLOSING_ACTIONS = {
@@ -293,6 +293,32 @@ def session_script(request, session):
     except InvalidParameters as error:
         return _script_shown(request, session, template, values, errors=error.errors)
     return _script_shown(request, session, template, values, generation=generation, script=script)
+
+
+@session_action()
+def session_script_download(request, session):
+    """Download .ps1 on the script step. With the values the step's generation was made with, it is that
+    generation's script again (nothing recorded); otherwise a generation linked to the step, as Generate."""
+    if not session.is_active:
+        return _already_closed(request, session, SessionClosed(session.status))
+    current = engine.current_step(session)
+    template = _script_template(request.user, current)
+    if template is None:
+        return _step_refused(request, session, InvalidAnswer("script", "This step has no script to generate."))
+    values = values_from_request(template.parameters, request.POST)
+    script = script_services.generate_again(
+        request.user, template, values, current.script_generation_id, ai_session=session
+    )
+    if script is None:
+        try:
+            _, script = engine.generate_script(session, request.user, template, values)
+        except SessionClosed as closed:
+            return _already_closed(request, session, closed)
+        except NotUsable:
+            raise Http404("Not found.") from None
+        except InvalidParameters as error:
+            return _script_shown(request, session, template, values, errors=error.errors)
+    return ps1_response(template, script)
 
 
 def _script_shown(request, session, template, values, *, errors=None, generation=None, script=None):

@@ -99,6 +99,14 @@ def my_generations(user) -> QuerySet:
     )
 
 
+def own_generation(user, pk) -> ScriptGeneration | None:
+    """One of the user's own generations, or None (a missing, malformed or someone else's id)."""
+    try:
+        return scoped(ScriptGeneration, user).filter(user=user, pk=pk).first() if pk else None
+    except (ValidationError, ValueError):
+        return None
+
+
 def generation(user, pk) -> ScriptGeneration:
     """A generation of the user's account (knowledge is shared inside an account; secrets are redacted)."""
     return access(ScriptGeneration.objects.select_related("template", "user", "ai_session"), user, pk)

@@ -41,6 +41,32 @@ def generate(user, template: ScriptTemplate, params: dict, ai_session=None) -> t
     return generation, rendered.script
 
 
+def generate_again(user, template: ScriptTemplate, params: dict, generation_id, *, ai_session=None) -> str | None:
+    """The full script of a generation just made, for a download right after Generate: nothing is recorded.
+
+    A download is the same use as the Generate before it, so it must not add a second generation to the
+    history. `generation_id` must name a generation of `user`, made from this template at its current
+    version, for `ai_session` (None: outside a session), with these same values (secrets compare as
+    redacted, as they were stored), from a template the user may still use. Returns None otherwise (a
+    missing or foreign id, other values, invalid values): the caller then records a generation as Generate
+    does, which also reports invalid values and an unusable template.
+    """
+    generation = selectors.own_generation(user, generation_id)
+    if (
+        generation is None
+        or generation.template_id != template.pk
+        or generation.template_version != template.version
+        or generation.ai_session_id != (ai_session.pk if ai_session is not None else None)
+        or not selectors.usable_templates(user).filter(pk=template.pk).exists()
+    ):
+        return None
+    try:
+        rendered = template_engine.render(template.body, template.parameters_schema, params or {})
+    except template_engine.InvalidParameters:
+        return None
+    return rendered.script if rendered.stored_parameters == generation.parameters else None
+
+
 def save_template(
     user,
     *,

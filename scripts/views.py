@@ -4,23 +4,21 @@ template editor for admins. Every generation goes through services.generate."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from resolutionflow.htmx import toast
 from resolutionflow.tenancy import account_member_required, admin_required
 from scripts import selectors, services, template_engine
+from scripts.downloads import GENERATION_FIELD, NO_STORE, ps1_response
 from scripts.errors import InvalidParameters, NotUsable
 from scripts.forms import TemplateForm, parameter_fields, values_from_request
 from scripts.highlighting import highlight_powershell
 from scripts.permissions import can_edit_template, can_manage_templates, require_template_editor
 
 PAGE_SIZE = 50
-# A generated script may hold a secret: never let a cache or the back button keep it.
-NO_STORE = "no-store, max-age=0"
 
 
 @account_member_required
@@ -89,26 +87,22 @@ def generate(request, pk):
 @require_POST
 @account_member_required
 def download(request, pk):
-    """Generate and return the script as a .ps1 file (a generation is recorded, secrets redacted).
-
-    UTF-8 with a byte order mark: Windows PowerShell 5.1 reads a .ps1 without one as the ANSI code page,
-    where the UTF-8 bytes of some characters would decode to a typographic quote and end a literal.
-    """
+    """The script as a .ps1 file. Right after Generate (the form carries `generation-id`) with the same
+    values it is that generation's script again; otherwise a generation is recorded (secrets redacted)."""
     template = selectors.template_for_page(request.user, pk)
     values = values_from_request(template.parameters, request.POST)
-    try:
-        _, script = services.generate(request.user, template, values)
-    except NotUsable:
-        raise Http404("Not found.") from None
-    except InvalidParameters as error:
-        context = _pane_context(request, template, values, errors=error.errors, echo_secrets=True)
-        response = render(request, "scripts/configure.html", context, status=400)
-        response["Cache-Control"] = NO_STORE
-        return response
-    response = HttpResponse(("\ufeff" + script).encode("utf-8"), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(template.slug) or "script"}.ps1"'
-    response["Cache-Control"] = NO_STORE
-    return response
+    script = services.generate_again(request.user, template, values, request.POST.get(GENERATION_FIELD))
+    if script is None:
+        try:
+            _, script = services.generate(request.user, template, values)
+        except NotUsable:
+            raise Http404("Not found.") from None
+        except InvalidParameters as error:
+            context = _pane_context(request, template, values, errors=error.errors, echo_secrets=True)
+            response = render(request, "scripts/configure.html", context, status=400)
+            response["Cache-Control"] = NO_STORE
+            return response
+    return ps1_response(template, script)
 
 
 def _panel_context(template, values, *, generation=None, script=None) -> dict:
