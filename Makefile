@@ -30,7 +30,16 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+# The local checkout's settings: DEBUG on (a development SECRET_KEY is generated under .data/), so every
+# `.venv/bin/python manage.py ...` the README shows works in this checkout. Kept if it already exists.
+.env:
+	@printf '%s\n' \
+	  '# Written by make for this local checkout (git-ignored). A deployment does not use this file:' \
+	  '# it sets DEBUG off and its own SECRET_KEY (see the README, Configuration).' \
+	  'DEBUG=1' > $@
+	@echo "Wrote .env (DEBUG=1) for this local checkout."
+
+migrate: install .env
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -45,7 +54,7 @@ run: demo
 	  $(DEV_ENV) $(PY) manage.py qcluster & \
 	  $(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-worker: install
+worker: install .env
 	$(DEV_ENV) $(PY) manage.py qcluster
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).

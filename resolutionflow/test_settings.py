@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only")
+# The checkout's .env (DEBUG=1, written by `make run`) must not change what the suite tests.
+os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("LLM_PROVIDER", "none")
 os.environ.setdefault("EMBEDDING_PROVIDER", "local")
 os.environ.setdefault("ANTHROPIC_API_KEY", "")
@@ -27,3 +29,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test client speaks plain HTTP: no redirect to HTTPS (the production defaults are tested in
+# resolutionflow/tests/test_deploy_settings.py).
+SECURE_SSL_REDIRECT = False
