@@ -162,9 +162,9 @@ def test_each_manage_py_command_in_the_readme_works_as_written(command, local_ch
 
 def test_a_deployment_without_a_secret_key_still_refuses_to_start(tmp_path):
     """The .env is the local checkout's; with DEBUG off and no key, settings refuse as before."""
-    env = {"PATH": os.environ["PATH"], "DEBUG": "0"}
+    env = {"PATH": os.environ["PATH"], "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "resolutionflow.settings"}
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='resolutionflow.settings'; django.setup()"],
+        [sys.executable, "-c", "import django; django.setup()"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
