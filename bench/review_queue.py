@@ -33,25 +33,61 @@ DOMAINS = ["printing", "active_directory", "vpn", "m365", "networking"]
 STATUSES = ["pending"] * 6 + ["approved", "modified", "rejected", "dismissed", "auto_reinforced"]
 
 
+def simple_tree(prefix: str, options=("Yes", "No")) -> dict:
+    """A question with one solution per option (the bench's own: benches never import test factories)."""
+    return {
+        "id": f"{prefix}-root",
+        "type": "question",
+        "question": "Is the print queue stalled?",
+        "children": [
+            {"id": f"{prefix}-{i}", "label": label, "type": "solution", "resolution": f"Resolution for {label}."}
+            for i, label in enumerate(options)
+        ],
+    }
+
+
+def envelope(name: str, tree_structure: dict) -> dict:
+    return {
+        "name": name,
+        "description": "Blank output",
+        "tree_type": "troubleshooting",
+        "problem_domain": "printing",
+        "match_keywords": ["plotter"],
+        "tree_structure": tree_structure,
+    }
+
+
 def build_data():
     from django.db import connection
 
-    from flowpilot.tests.factories import AISessionFactory
+    from flowpilot.models import AISession
     from knowledge import services
     from knowledge.models import FlowProposal
-    from knowledge.tests.factories import simple_tree
-    from knowledge.tests.factories_proposals import envelope
-    from resolutionflow.models import Account, Role
-    from resolutionflow.tests.factories import AccountFactory, TeamFactory, UserFactory
+    from resolutionflow.models import Account, Role, Team, User
 
     with connection.cursor() as cursor:  # a throwaway database: TRUNCATE, not a row-by-row cascade
         cursor.execute("TRUNCATE knowledge_flowproposal, flowpilot_aisessionstep, flowpilot_aisession CASCADE")
     Account.objects.filter(slug="bench-review").delete()  # a rerun starts from scratch
-    account = AccountFactory(name="Bench Review MSP", slug="bench-review")
-    team = TeamFactory(account=account, name="Service Desk")
-    admin = UserFactory(email="lead@bench-review.test", account=account, team=team, role=Role.TEAM_ADMIN)
-    engineer = UserFactory(email="eng@bench-review.test", account=account, team=team, role=Role.ENGINEER)
-    session = AISessionFactory(engineer=engineer)
+    User.objects.filter(email__endswith="@bench-review.test").delete()
+    account = Account.objects.create(name="Bench Review MSP", slug="bench-review")
+    team = Team.objects.create(account=account, name="Service Desk")
+    admin = User.objects.create_user(
+        "lead@bench-review.test", None, full_name="Bench Lead", account=account, team=team, role=Role.TEAM_ADMIN
+    )
+    engineer = User.objects.create_user(
+        "eng@bench-review.test", None, full_name="Bench Engineer", account=account, team=team, role=Role.ENGINEER
+    )
+    session = AISession.objects.create(
+        account=account,
+        engineer=engineer,
+        team=team,
+        intake_content={"text": "Printer offline on floor 2"},
+        problem_summary="Printer offline on floor 2",
+        problem_domain="printing",
+        status="resolved",
+        confidence_tier="discovery",
+        resolution_summary="Restarted the spooler",
+    )
     targets = [
         services.create_flow(
             account,

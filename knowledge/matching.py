@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-from knowledge.models import Tree, TreeStatus
+from knowledge.models import NARROW_EMBEDDINGS, Tree, TreeStatus
 from resolutionflow.ai.embeddings import get_embedder
 
 # Tenants with at most this many published flows are searched exactly (a scan of their rows); larger
@@ -143,16 +143,27 @@ def _nearest_flows(account, vector, model_name, team, k) -> list[Candidate]:
 
 
 def nearest_flows_sql(account, vector, model_name, team, k, *, exact: bool) -> tuple[str, list]:
+    """The candidate search. A narrow model's vectors are compared on their own components only, through
+    the expression its HNSW index is built on (knowledge.models.NARROW_EMBEDDINGS)."""
+    narrow = NARROW_EMBEDDINGS.get(model_name)
+    if narrow is None:
+        embedding, vector_type = "embedding", "vector"
+    else:
+        dimensions = narrow[1]
+        vector_type = f"vector({dimensions})"
+        embedding = f"(subvector(embedding, 1, {dimensions}))::{vector_type}"
+        vector = vector[:dimensions]
     literal = "[" + ",".join(f"{float(v):.7g}" for v in vector) + "]"
     conditions = "account_id = %s AND status = %s AND embedding_model = %s"
     params = [account.pk, TreeStatus.PUBLISHED, model_name]
     if team is not None:
         conditions += " AND (team_id IS NULL OR team_id = %s)"
         params.append(team.pk)
+    distance = f"{embedding} <=> %s::{vector_type}"
     # `+ 0` keeps the planner off the HNSW index: an exact scan of a small tenant's rows.
-    order = "(embedding <=> %s::vector) + 0" if exact else "embedding <=> %s::vector"
+    order = f"({distance}) + 0" if exact else distance
     sql = (
-        f"SELECT id, 1 - (embedding <=> %s::vector), match_keywords FROM knowledge_tree "
+        f"SELECT id, 1 - ({distance}), match_keywords FROM knowledge_tree "
         f"WHERE {conditions} ORDER BY {order} LIMIT %s"
     )
     return sql, [literal, *params, literal, k]
