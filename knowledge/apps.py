@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# The sidebar entry whose badge counts the pending proposals a reviewer may act on.
+REVIEW_BADGE = "review_queue"
+
 
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
@@ -22,4 +25,4 @@ class KnowledgeConfig(AppConfig):
         from resolutionflow.navigation import register_badge
 
         services.register_draft_publisher(DraftSource.PROPOSAL, review.publish_proposal_draft)
-        register_badge("review_queue", selectors.reviewable_pending_count)
+        register_badge(REVIEW_BADGE, selectors.reviewable_pending_count)

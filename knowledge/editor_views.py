@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from knowledge import selectors, services, tree_edit
+from knowledge.apps import REVIEW_BADGE
 from knowledge.errors import DraftAlreadyPublished, InvalidEnvelope, InvalidTree, StaleTarget
 from knowledge.models import DraftSource, TreeType
 from knowledge.permissions import require_flow_editor
@@ -30,6 +31,7 @@ from knowledge.presentation import ENVELOPE_LABELS, structure_changes
 from knowledge.review import ProposalNotPending
 from knowledge.tree_format import ACTION, PROCEDURAL, QUESTION, SOLUTION, TEXT_FIELD, TREE_TYPES, TROUBLESHOOTING
 from resolutionflow.htmx import toast
+from resolutionflow.navigation import send_badges
 from resolutionflow.tenancy import admin_required
 
 TEMPLATE = "knowledge/flow_editor.html"
@@ -220,12 +222,13 @@ def draft_publish(request, pk):
     except DraftAlreadyPublished:
         return _refused(request, draft, "This draft was already published.", status=409)
     except ProposalNotPending:
-        return _refused(request, draft, "This proposal was already reviewed by someone else.", status=409)
+        refused = _refused(request, draft, "This proposal was already reviewed by someone else.", status=409)
+        return send_badges(refused, request, REVIEW_BADGE)
     messages.success(request, f"Published “{flow.name}” (version {flow.version}).")
     if draft.source_kind == DraftSource.PROPOSAL:  # the reviewer goes back to the queue, on the proposal
         url = f"{reverse('knowledge:review-queue')}?tab=approved&proposal={draft.source_id}"
-    else:
-        url = reverse("knowledge:flow-detail", args=[flow.pk])
+        return send_badges(HttpResponseClientRedirect(url), request, REVIEW_BADGE) if request.htmx else redirect(url)
+    url = reverse("knowledge:flow-detail", args=[flow.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

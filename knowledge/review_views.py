@@ -24,11 +24,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from flowpilot import selectors as session_selectors
 from knowledge import review, selectors
+from knowledge.apps import REVIEW_BADGE
 from knowledge.envelope import InvalidEnvelope
 from knowledge.models import ProposalStatus, ProposalType
 from knowledge.presentation import ENVELOPE_LABELS, structure_changes, tree_outline
 from knowledge.review import ProposalNotPending, UseModify
 from resolutionflow.htmx import toast
+from resolutionflow.navigation import send_badges
 from resolutionflow.tenancy import account_member_required
 
 TEMPLATE = "knowledge/review_queue.html"
@@ -135,7 +137,7 @@ def _review(request, pk, action: str):
         render_to_string(f"{TEMPLATE}#{piece}", {**context, "oob": piece != "detail"}, request=request)
         for piece in pieces
     )
-    return toast(HttpResponse(html), message)
+    return send_badges(toast(HttpResponse(html), message), request, REVIEW_BADGE)
 
 
 def _outcome_message(proposal) -> str:
@@ -152,9 +154,10 @@ def _require_reviewer(request, proposal) -> None:
 
 
 def _refused(request, proposal, filters: dict, message: str, status: int = 400):
-    """A refusal changes nothing on the page: htmx swaps no 4xx response, the toast (HX-Trigger) explains."""
+    """A refusal changes nothing on the page: htmx swaps no 4xx response, the toast (HX-Trigger) explains.
+    The sidebar's count comes along: "already reviewed" means someone else just changed it."""
     if request.htmx:
-        return toast(HttpResponse(status=status), message, level="warning")
+        return send_badges(toast(HttpResponse(status=status), message, level="warning"), request, REVIEW_BADGE)
     messages.warning(request, message)
     return redirect(_queue_url(filters, proposal=proposal.pk))
 

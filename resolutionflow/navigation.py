@@ -1,12 +1,15 @@
 """The sidebar: its entries, and badges that apps register (e.g. the review queue's pending count).
 
 An entry is shown only when its URL exists, so the sidebar never links to a route that is not there.
+An htmx action that changes a badge's count sends the new count with its response (`send_badges`), so
+the sidebar shows it at once rather than on the next page load.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django_htmx.http import trigger_client_event
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,19 @@ def register_badge(key: str, count: Callable) -> None:
     _badges[key] = count
 
 
+def send_badges(response, request, *keys: str):
+    """Add the current count of the badges `keys` to an htmx `response` and return it.
+
+    The counts travel in the HX-Trigger header as `{"nav-badges": {"counts": {key: count}}}` (other events
+    on it, such as a toast, are kept); static/js/app.js draws them into the sidebar. htmx fires header
+    events for refused (4xx) answers too, which matters: "already reviewed" means the count moved.
+    """
+    if not getattr(request, "htmx", False):
+        return response
+    counts = {key: _badges[key](request.user) for key in keys if key in _badges}
+    return trigger_client_event(response, "nav-badges", {"counts": counts}) if counts else response
+
+
 def entries_for(request) -> list[dict]:
     user = request.user
     items = []
@@ -54,6 +70,7 @@ def entries_for(request) -> list[dict]:
                 "icon": entry.icon,
                 "section": entry.section,
                 "badge": badge,
+                "has_badge": entry.key in _badges,
                 "active": request.path.startswith(url),
             }
         )

@@ -1,5 +1,5 @@
-/* ResolutionFlow's page behaviour for every page: toasts, the sidebar drawer on small screens, the account
- * menu, [data-copy] buttons and feedback when an htmx request fails.
+/* ResolutionFlow's page behaviour for every page: toasts, the sidebar's badges, the sidebar drawer on small
+ * screens, the account menu, [data-copy] buttons and feedback when an htmx request fails.
  *
  * Loaded with `defer` after htmx (base.html). The CSP allows scripts from this origin only: no inline
  * <script>, no hx-on, no eval. A feature's own behaviour goes in its own static file, loaded from the
@@ -112,6 +112,29 @@
 
   document.addEventListener("htmx:sendError", function () {
     showToast(NETWORK_ERROR_MESSAGE, "error");
+  });
+
+  // ── Sidebar badges ──────────────────────────────────────────────────────────────────────────────────
+
+  var BADGE_MAX = 99;
+
+  // An action that changes a badge's count sends the new one in HX-Trigger:
+  // {"nav-badges": {"counts": {"review_queue": 3}}} (resolutionflow.navigation.send_badges).
+  document.addEventListener("nav-badges", function (event) {
+    var counts = (event.detail && event.detail.counts) || {};
+    document.querySelectorAll("[data-nav-badge]").forEach(function (badge) {
+      var key = badge.getAttribute("data-nav-badge");
+      if (!Object.prototype.hasOwnProperty.call(counts, key)) return;
+      var count = Number(counts[key]) || 0;
+      // The count is the badge's first text node (a screen-reader-only label follows it).
+      var text = badge.firstChild;
+      if (!text || text.nodeType !== Node.TEXT_NODE) {
+        text = document.createTextNode("");
+        badge.insertBefore(text, badge.firstChild);
+      }
+      text.nodeValue = count > BADGE_MAX ? BADGE_MAX + "+" : String(count);
+      badge.hidden = count <= 0;
+    });
   });
 
   // ── The sidebar drawer (below the lg breakpoint) ────────────────────────────────────────────────────
