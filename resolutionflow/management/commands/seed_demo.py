@@ -1,20 +1,38 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from resolutionflow.demo import logins_text, seed_all
+from resolutionflow.demo import logins_text, non_demo_accounts, seed_all
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo data (idempotent): accounts, teams, users, flows and history."
+    help = (
+        "Create or refresh the demo data (idempotent): accounts, teams, users, flows and history. "
+        "Refuses a database that holds other accounts (unless --force); keeps demo users' passwords "
+        "(unless --reset-passwords)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
         parser.add_argument("--logins-only", action="store_true", help="Only print the demo logins.")
+        parser.add_argument(
+            "--force", action="store_true", help="Seed even though the database holds accounts that are not the demo's."
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Set existing demo users' passwords back to the demo password.",
+        )
 
-    def handle(self, *args, quiet_logins=False, logins_only=False, **options):
+    def handle(self, *args, quiet_logins=False, logins_only=False, force=False, reset_passwords=False, **options):
         if logins_only:
             self.stdout.write(logins_text())
             return
-        for line in seed_all():
+        others = list(non_demo_accounts().values_list("name", flat=True)[:5])
+        if others and not force:
+            raise CommandError(
+                f"This database holds accounts that are not the demo's ({', '.join(others)}). seed_demo adds "
+                "demo users with a published password: run it against a demo database, or pass --force."
+            )
+        for line in seed_all(reset_passwords=reset_passwords):
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if not quiet_logins:
