@@ -81,9 +81,9 @@ class SignInLockoutBackend(AxesStandaloneBackend):
 class SignInLockoutHandler(AxesDatabaseHandler):
     """Axes' database handler with its own limit for each lockout parameter.
 
-    Axes compares the largest count of all parameters with one AXES_FAILURE_LIMIT, which the settings set
-    to the larger of the two limits, so Axes never locks before this does; this handler locks an e-mail
-    address at LOGIN_FAILURE_LIMIT and an IP at LOGIN_FAILURE_LIMIT_PER_IP.
+    Axes compares the largest count of all parameters with one AXES_FAILURE_LIMIT, which is the larger of
+    the two limits (`axes_failure_limit`), so Axes never locks before this does; this handler locks an
+    e-mail address at LOGIN_FAILURE_LIMIT and an IP at LOGIN_FAILURE_LIMIT_PER_IP.
     """
 
     def is_locked(self, request, credentials=None) -> bool:
@@ -123,8 +123,14 @@ def _failures(attempts) -> int:
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
-def cool_off() -> timedelta:
+def cool_off(request=None) -> timedelta:
+    """How long a lock lasts after the last failure (AXES_COOLOFF_TIME): LOGIN_COOLOFF_MINUTES."""
     return timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
+
+
+def axes_failure_limit(request=None, credentials=None) -> int:
+    """Axes' own single limit (AXES_FAILURE_LIMIT): the larger of the two, so the handler's limits decide."""
+    return max(settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT_PER_IP)
 
 
 def locked_out_users(account) -> list[User]:

@@ -3,7 +3,6 @@
 Every setting an operator may change is listed, with its default, in the README's configuration table.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -143,8 +142,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "resolutionflow.lockout.SignInLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The handler applies each limit; Axes' own single limit must never be the tighter one.
-AXES_FAILURE_LIMIT = max(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_LIMIT_PER_IP)
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_FAILURE_LIMIT = "resolutionflow.lockout.axes_failure_limit"
+AXES_COOLOFF_TIME = "resolutionflow.lockout.cool_off"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"

@@ -119,6 +119,24 @@ def test_the_lock_holds_until_the_cool_off_is_over(client, northwind_engineer):
     assert sign_in(client, "alex@northwind.test", DEFAULT_PASSWORD).status_code == 429
 
 
+def test_the_cool_off_is_a_setting(client, northwind_engineer, settings):
+    settings.LOGIN_COOLOFF_MINUTES = 60
+    fail(client, "alex@northwind.test", 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=59))
+
+    response = sign_in(client, "alex@northwind.test", DEFAULT_PASSWORD)
+
+    assert response.status_code == 429
+    assert "60 minutes" in response.content.decode()
+
+
+def test_a_looser_per_ip_limit_does_not_lock_an_email_early(client, northwind_engineer, settings):
+    settings.LOGIN_FAILURE_LIMIT = 30
+    settings.LOGIN_FAILURE_LIMIT_PER_IP = 40
+
+    assert fail(client, "alex@northwind.test", 25) == [200] * 25
+
+
 def test_many_emails_from_one_ip_lock_that_ip(client, northwind_engineer):
     for n in range(20):
         sign_in(client, f"guess{n}@northwind.test", REMOTE_ADDR="203.0.113.7")
