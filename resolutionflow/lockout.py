@@ -57,11 +57,13 @@ def lockout_response(request, original_response=None, credentials=None):
     The page and admin forms already show `lockout_message()` as their error (resolutionflow.forms), so
     their rendered page is kept and only its status changes.
     """
-    status = settings.AXES_HTTP_RESPONSE_CODE
     if original_response is None or request.path.startswith("/api/"):
-        return JsonResponse({"detail": lockout_message()}, status=status)
-    original_response.status_code = status
-    return original_response
+        response = JsonResponse({"detail": lockout_message()})
+    else:
+        response = original_response
+    response.status_code = settings.AXES_HTTP_RESPONSE_CODE
+    response["Retry-After"] = str(int(cool_off().total_seconds()))
+    return response
 
 
 class SignInLockoutBackend(AxesStandaloneBackend):

@@ -5,7 +5,6 @@ the new token replaces the old one, which stops working at once. Failed requests
 sign-in lockout (resolutionflow/lockout.py) like the page and admin sign-ins.
 """
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -17,7 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from resolutionflow.api.authentication import token_expires_at
-from resolutionflow.lockout import lockout_message, unlock_sign_in
+from resolutionflow.lockout import lockout_response, unlock_sign_in
 from resolutionflow.models import User
 
 
@@ -81,11 +80,7 @@ class ObtainTokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if getattr(request, "axes_locked_out", False):
-            return Response(
-                {"detail": lockout_message()},
-                status=settings.AXES_HTTP_RESPONSE_CODE,
-                headers={"Retry-After": str(settings.LOGIN_COOLOFF_MINUTES * 60)},
-            )
+            return lockout_response(request)
         if user is None or user.account_id is None:
             return Response({"detail": "Invalid e-mail or password."}, status=status.HTTP_401_UNAUTHORIZED)
         unlock_sign_in(user)

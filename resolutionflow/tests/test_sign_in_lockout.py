@@ -71,6 +71,7 @@ def test_the_fifth_wrong_password_locks_the_email_and_the_form_says_so(client, n
     assert response.status_code == 429
     content = response.content.decode()
     assert LOCKED in content and "15 minutes" in content
+    assert response["Retry-After"] == "900"
     assert 'name="username"' in content  # the sign-in form, with the message as its error
 
 
@@ -239,6 +240,7 @@ def test_the_token_endpoint_locks_after_the_limit_with_a_json_message(api_client
     assert response["Content-Type"] == "application/json"
     assert LOCKED in response.json()["detail"]
     assert "token" not in response.json()
+    assert response["Retry-After"] == "900"
 
 
 def test_page_and_token_failures_count_together(client, api_client, northwind_engineer):
