@@ -1,7 +1,8 @@
 """About 90 days of Northwind sessions, made through the engine so every row is consistent.
 
 Deterministic (a fixed random seed); run once per account (skipped when history exists). Timestamps are
-moved back afterwards: the engine stamps "now", the demo spreads sessions over the last 90 days.
+moved back afterwards: the engine stamps "now", the demo spreads sessions over the last 90 days, and each
+matched flow's `last_matched_at` follows its latest session (knowledge.usage.backdate_last_matches).
 """
 
 import random
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from flowpilot import engine, rollups
 from flowpilot.models import AISession, AISessionStep, StepType
+from knowledge import usage
 from knowledge.tree_format import find_node
 from resolutionflow.models import Account, User
 
@@ -108,22 +110,23 @@ def seed(accounts: dict[str, Account]) -> str:
     flows = {t.slug: t for t in account_flows(account)}
     now = timezone.now()
     made = 0
+    last_matched = {}  # flow id -> the latest start of a session matched to it (the engine stamped "now")
     for day in range(DAYS, 0, -1):
         for _ in range(rng.choice([1, 2, 2, 3, 3, 4])):
             intake, slug = rng.choice(INTAKES)
             started = now - timedelta(days=day, hours=rng.randint(0, 9), minutes=rng.randint(0, 59))
-            session = play(
-                engine.start_session(
-                    rng.choice(engineers),
-                    intake,
-                    client_name=rng.choice(CLIENTS),
-                    ticket_id=f"T-{rng.randint(10000, 99999)}",
-                ),
-                flows.get(slug),
-                rng,
+            session = engine.start_session(
+                rng.choice(engineers),
+                intake,
+                client_name=rng.choice(CLIENTS),
+                ticket_id=f"T-{rng.randint(10000, 99999)}",
             )
+            if session.matched_flow_id is not None:
+                last_matched[session.matched_flow_id] = max(started, last_matched.get(session.matched_flow_id, started))
+            session = play(session, flows.get(slug), rng)
             backdate(session, started, minutes=rng.randint(6, 75))
             made += 1
+    usage.backdate_last_matches(last_matched)
     rollups.rebuild()  # the sessions moved back in time: recount the rollups
     rollups.rebuild_session_days(account.pk)
     return f"{made} demo sessions over {DAYS} days"

@@ -15,6 +15,16 @@ def record_match(tree: Tree) -> None:
     Tree.objects.filter(pk=tree.pk).update(times_matched=F("times_matched") + 1, last_matched_at=timezone.now())
 
 
+def backdate_last_matches(last_matched: dict) -> None:
+    """Set each flow's `last_matched_at` to the given time ({flow id: datetime}).
+
+    Only for sessions whose timestamps were moved back after they ran (the demo's history): `record_match`
+    stamped the moment the load ran, and a flow must read as last matched when its latest session started.
+    """
+    for flow_id, matched_at in last_matched.items():
+        Tree.objects.filter(pk=flow_id).update(last_matched_at=matched_at)
+
+
 def session_outcome(session, steps) -> tuple[bool, bool]:
     """(walked, succeeded) for a closed session on its matched flow.
 
