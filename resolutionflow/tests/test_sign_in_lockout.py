@@ -280,6 +280,21 @@ def test_the_owner_sees_their_locked_out_users(client, locked_sam, northwind_own
     assert response.context["locked_users"][0].failures == 5
 
 
+def test_the_lockouts_page_reads_a_few_queries_however_many_are_locked(
+    client, northwind, northwind_owner, django_assert_max_num_queries
+):
+    for n in range(8):
+        UserFactory(email=f"locked{n}@northwind.test", account=northwind)
+        fail(client, f"locked{n}@northwind.test", 5, REMOTE_ADDR=f"203.0.113.{n}")
+    client.force_login(northwind_owner)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("sign-in-lockouts"))
+
+    assert len(response.context["locked_users"]) == 8
+    assert response.content.decode().count("locked0@northwind.test") >= 1
+
+
 def test_users_below_the_limit_are_not_listed(client, northwind_engineer, northwind_owner):
     fail(client, "sam@northwind.test", 4)
     client.force_login(northwind_owner)
