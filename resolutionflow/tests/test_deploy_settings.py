@@ -16,7 +16,8 @@ PRODUCTION_ENV = {
 
 
 def run_python(*args, **extra_env):
-    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
+    # A plain environment: nothing of the test process (its SECRET_KEY, DJANGO_ALLOW_ASYNC_UNSAFE...) leaks in.
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     env.update(PRODUCTION_ENV, **extra_env)
     return subprocess.run(
         [sys.executable, *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
