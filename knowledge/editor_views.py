@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from knowledge import selectors, services, tree_edit
 from knowledge.apps import REVIEW_BADGE
+from knowledge.envelope import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, too_many_keywords
 from knowledge.errors import DraftAlreadyPublished, InvalidEnvelope, InvalidTree, StaleTarget
 from knowledge.models import DraftSource, TreeType
 from knowledge.permissions import require_flow_editor
@@ -186,12 +187,15 @@ def draft_meta(request, pk):
     post = request.POST
     tree_type = post.get("tree_type", envelope.get("tree_type"))
     type_changed = tree_type in TREE_TYPES and tree_type != envelope.get("tree_type")
+    keywords, refusal = _posted_keywords(post.get("match_keywords", ""))
+    if refusal:
+        return _refused(request, draft, refusal)
     updated = {
         **envelope,
         "name": " ".join(post.get("name", "").split()),
         "description": post.get("description", "").replace("\r\n", "\n").strip(),
         "problem_domain": post.get("problem_domain") or None,
-        "match_keywords": [k.strip() for k in re.split(r"[,\n]", post.get("match_keywords", "")) if k.strip()],
+        "match_keywords": keywords,
     }
     try:
         if type_changed:
@@ -205,6 +209,18 @@ def draft_meta(request, pk):
     if not request.htmx:
         return redirect("knowledge:draft-edit", pk=draft.pk)
     return _pieces(request, draft, None, ["status", "title", "tree"] if type_changed else ["status", "title"])
+
+
+def _posted_keywords(text: str) -> tuple[list[str], str]:
+    """(keywords, refusal): the comma- or line-separated field. A draft keeps other invalid work, but input
+    beyond the envelope's caps is refused whole (nothing saved), never cut: every render re-validates it."""
+    keywords = [k.strip() for k in re.split(r"[,\n]", text) if k.strip()]
+    if len(keywords) > MAX_KEYWORDS:
+        return [], f"Keywords: {too_many_keywords(len(keywords))}. Nothing was saved."
+    too_long = next((k for k in keywords if len(k) > MAX_KEYWORD_LENGTH), None)
+    if too_long is not None:
+        return [], f"Keywords: “{too_long[:40]}…” is longer than {MAX_KEYWORD_LENGTH} characters. Nothing was saved."
+    return keywords, ""
 
 
 @require_POST
@@ -285,7 +301,8 @@ def _apply(op: str, structure, post) -> dict:
 
 def _focus_after(op: str, before, after, node_id: str) -> str:
     """The element to focus once the tree is redrawn: a new node's first field, or the removed node's parent."""
-    added = [i for i in tree_edit.node_ids(after) if i not in set(tree_edit.node_ids(before))]
+    existing = set(tree_edit.node_ids(before))
+    added = [i for i in tree_edit.node_ids(after) if i not in existing]
     if added:
         return dom_id(added[0])
     if op in ("remove", "remove_step"):

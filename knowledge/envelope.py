@@ -63,20 +63,7 @@ def clean_envelope(data, *, domains, defaults: dict | None = None) -> dict:
     if domain is not None and domain not in domains:
         raise InvalidEnvelope("problem_domain", f"'{domain}' is not a known domain")
 
-    keywords = merged.get("match_keywords") or []
-    if not isinstance(keywords, list):
-        raise InvalidEnvelope("match_keywords", "must be a list of keywords")
-    cleaned_keywords = []
-    for index, keyword in enumerate(keywords):
-        if not isinstance(keyword, str):
-            raise InvalidEnvelope("match_keywords", f"item {index} must be text")
-        keyword = " ".join(keyword.split())
-        if len(keyword) > MAX_KEYWORD_LENGTH:
-            raise InvalidEnvelope("match_keywords", f"item {index} is longer than {MAX_KEYWORD_LENGTH} characters")
-        if keyword and keyword.casefold() not in {k.casefold() for k in cleaned_keywords}:
-            cleaned_keywords.append(keyword)
-    if len(cleaned_keywords) > MAX_KEYWORDS:
-        raise InvalidEnvelope("match_keywords", f"at most {MAX_KEYWORDS} keywords")
+    cleaned_keywords = clean_keywords(merged.get("match_keywords") or [])
 
     if structure is None:
         raise InvalidEnvelope("tree_structure", "root: a flow needs a tree")
@@ -93,6 +80,36 @@ def clean_envelope(data, *, domains, defaults: dict | None = None) -> dict:
         "match_keywords": cleaned_keywords,
         "tree_structure": structure,
     }
+
+
+def clean_keywords(keywords) -> list[str]:
+    """The keywords with their spaces collapsed, empty ones dropped and repeats (any case) removed.
+
+    More than `MAX_KEYWORDS` items are refused before any is looked at, so the work is bounded by the
+    cap whatever the input's size (the API and the editor refuse them where they enter, too).
+    """
+    if not isinstance(keywords, list):
+        raise InvalidEnvelope("match_keywords", "must be a list of keywords")
+    if len(keywords) > MAX_KEYWORDS:
+        raise InvalidEnvelope("match_keywords", too_many_keywords(len(keywords)))
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for index, keyword in enumerate(keywords):
+        if not isinstance(keyword, str):
+            raise InvalidEnvelope("match_keywords", f"item {index} must be text")
+        keyword = " ".join(keyword.split())
+        if len(keyword) > MAX_KEYWORD_LENGTH:
+            raise InvalidEnvelope("match_keywords", f"item {index} is longer than {MAX_KEYWORD_LENGTH} characters")
+        folded = keyword.casefold()
+        if keyword and folded not in seen:
+            seen.add(folded)
+            cleaned.append(keyword)
+    return cleaned
+
+
+def too_many_keywords(count: int) -> str:
+    """The one wording of the keyword cap, for the envelope, the API and the editor."""
+    return f"at most {MAX_KEYWORDS} keywords ({count:,} given)"
 
 
 def _is_bare_tree(data: dict) -> bool:

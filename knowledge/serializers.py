@@ -1,6 +1,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from knowledge.envelope import MAX_DESCRIPTION, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, MAX_NAME, too_many_keywords
 from knowledge.models import FlowProposal, Tree, TreeVersion
 
 FLOW_FIELDS = [
@@ -26,6 +27,18 @@ FLOW_FIELDS = [
 ]
 
 
+class KeywordsField(serializers.ListField):
+    """`match_keywords` as it enters: at most `MAX_KEYWORDS` items, counted before any item is checked, so
+    a request with 10,000 keywords is refused at once (400) rather than cut silently."""
+
+    child = serializers.CharField(max_length=MAX_KEYWORD_LENGTH)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > MAX_KEYWORDS:
+            raise serializers.ValidationError(too_many_keywords(len(data)))
+        return super().to_internal_value(data)
+
+
 class FlowSerializer(serializers.ModelSerializer):
     team_id = serializers.UUIDField(read_only=True, allow_null=True)
 
@@ -38,11 +51,11 @@ class FlowSerializer(serializers.ModelSerializer):
 class FlowWriteSerializer(serializers.Serializer):
     """The envelope of PRODUCT.md plus publishing options. The tree itself is checked by the one validator."""
 
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=MAX_NAME)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION)
     tree_type = serializers.ChoiceField(choices=["troubleshooting", "procedural"], required=False)
     problem_domain = serializers.ChoiceField(choices=settings.PROBLEM_DOMAINS, required=False, allow_null=True)
-    match_keywords = serializers.ListField(child=serializers.CharField(max_length=80), required=False, default=list)
+    match_keywords = KeywordsField(required=False, default=list)
     tree_structure = serializers.JSONField()
     status = serializers.ChoiceField(choices=["draft", "published"], required=False, default="published")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
@@ -144,6 +157,13 @@ class ReviewRequestSerializer(serializers.Serializer):
     reviewer_notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=5000)
     modified_flow_data = serializers.JSONField(required=False, allow_null=True)
     force = serializers.BooleanField(required=False, default=False)
+
+    def validate_modified_flow_data(self, value):
+        """The keyword cap where the envelope enters (the envelope cleaner checks the rest)."""
+        keywords = value.get("match_keywords") if isinstance(value, dict) else None
+        if isinstance(keywords, list) and len(keywords) > MAX_KEYWORDS:
+            raise serializers.ValidationError({"match_keywords": [too_many_keywords(len(keywords))]})
+        return value
 
 
 class ProposalStatsSerializer(serializers.Serializer):

@@ -165,11 +165,12 @@ def keywords_from(*texts: str, limit: int = 12) -> list[str]:
         phrase = match.group(1)
         if phrase not in _STOP and len(phrase) > 2:
             found.append(phrase)
-    unique = []
+    unique: dict[str, str] = {}  # casefolded -> first spelling, in order of first appearance
     for term in found:
-        if term.casefold() not in {u.casefold() for u in unique}:
-            unique.append(term)
-    return unique[:limit]
+        unique.setdefault(term.casefold(), term)
+        if len(unique) == limit:
+            break
+    return list(unique.values())
 
 
 def name_from(session) -> str:
