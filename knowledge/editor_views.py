@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,10 +27,11 @@ from knowledge.apps import REVIEW_BADGE
 from knowledge.envelope import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, too_many_keywords
 from knowledge.errors import DraftAlreadyPublished, InvalidEnvelope, InvalidTree, StaleTarget
 from knowledge.models import DraftSource, TreeType
-from knowledge.permissions import require_flow_editor
+from knowledge.permissions import can_open_draft, require_flow_editor
 from knowledge.presentation import ENVELOPE_LABELS, structure_changes
 from knowledge.review import ProposalNotPending
 from knowledge.tree_format import ACTION, PROCEDURAL, QUESTION, SOLUTION, TEXT_FIELD, TREE_TYPES, TROUBLESHOOTING
+from resolutionflow import json_input
 from resolutionflow.htmx import toast
 from resolutionflow.navigation import send_badges
 from resolutionflow.tenancy import admin_required
@@ -128,11 +129,13 @@ def _import_text(request) -> tuple[str, str, str]:
 
 def _import_envelope(text: str, *, default_name: str) -> dict:
     try:
-        data = json.loads(text)
+        data = json_input.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidEnvelope(
             "non_field_errors", f"not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
         ) from None
+    except json_input.InvalidJSON as exc:  # nested too deep, a NUL or NaN
+        raise InvalidEnvelope("non_field_errors", str(exc)) from None
     return services.clean(data, defaults={"name": default_name})
 
 
@@ -145,8 +148,11 @@ def _name_from_filename(filename: str) -> str:
 
 
 def _editable_draft(request, pk):
+    """The draft for its author and those who may edit its target flow; anyone else gets 404, as if it did not
+    exist (a draft's id is no key to it)."""
     draft = selectors.draft(request.user, pk)
-    require_flow_editor(request.user, draft.target_flow)
+    if not can_open_draft(request.user, draft):
+        raise Http404("Not found.")
     return draft
 
 
@@ -236,7 +242,7 @@ def draft_publish(request, pk):
     except StaleTarget as exc:
         return _publish_refused(request, draft, note, str(exc), stale=_stale(draft, exc))
     except DraftAlreadyPublished:
-        return _refused(request, draft, "This draft was already published.", status=409)
+        return _already_published(request, draft)
     except ProposalNotPending:
         refused = _refused(request, draft, "This proposal was already reviewed by someone else.", status=409)
         return send_badges(refused, request, REVIEW_BADGE)
@@ -318,6 +324,16 @@ def _refused(request, draft, message: str, status: int = 422):
         return toast(HttpResponse(status=status), message, level="warning")
     messages.warning(request, message)
     return redirect("knowledge:draft-edit", pk=draft.pk)
+
+
+def _already_published(request, draft):
+    """A second Publish (a double submit, another tab): 409, and the page says which flow the first one made."""
+    message = "This draft was already published."
+    if request.htmx:
+        return toast(HttpResponse(status=409), message, level="warning")
+    draft.refresh_from_db()
+    messages.warning(request, message)
+    return render(request, TEMPLATE, _editor_context(draft), status=409)
 
 
 def _publish_refused(request, draft, note: str, message: str, stale: dict | None = None):

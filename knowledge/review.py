@@ -7,10 +7,11 @@ Rules (seed Task 5 and its review fixes):
 - modify publishes the reviewer's version: a new flow, or a new version of the target flow (origin
   ai_enhanced), refused with StaleTarget if the target changed since the proposal was made, unless forced;
 - reject and dismiss change no flow; a dismissed proposal may resurface when its support grows;
-- a proposal that is no longer pending is refused (409); two reviewers racing create exactly one flow.
+- a proposal that is no longer pending is refused (409); two reviewers racing create exactly one flow;
+- the reviewer must be allowed to publish into what the review publishes into (`knowledge.permissions`):
+  an enhancement's target flow, or for a new flow the proposal's team (403 otherwise).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,9 +19,11 @@ from knowledge import services
 from knowledge.envelope import InvalidEnvelope
 from knowledge.errors import StaleTarget
 from knowledge.models import DraftSource, FlowProposal, Origin, ProposalStatus, ProposalType
+from knowledge.permissions import can_review, require_reviewer
 from knowledge.tree_format import validate_tree
 
 ACTIONS = ("approve", "modify", "reject", "dismiss")
+__all__ = ["ACTIONS", "ProposalNotPending", "UseModify", "can_review", "review_proposal", "start_review_draft"]
 
 
 class ProposalNotPending(Exception):
@@ -43,17 +46,6 @@ class UseModify(Exception):
         return {"action": ["An enhancement is published with 'modify' (Edit & Publish), not 'approve'."]}
 
 
-def can_review(user, proposal) -> bool:
-    return (
-        user.is_authenticated and user.account_id == proposal.account_id and user.can_administer_team(proposal.team_id)
-    )
-
-
-def require_reviewer(user, proposal) -> None:
-    if not can_review(user, proposal):
-        raise PermissionDenied("Team admins review their team's and team-less proposals; owners review all.")
-
-
 def review_proposal(
     proposal: FlowProposal,
     *,
@@ -65,9 +57,9 @@ def review_proposal(
 ) -> FlowProposal:
     if action not in ACTIONS:
         raise InvalidEnvelope("action", f"must be one of {', '.join(ACTIONS)}")
-    require_reviewer(reviewer, proposal)
     with transaction.atomic():
         locked = FlowProposal.objects.select_for_update(of=("self",)).select_related("target_flow").get(pk=proposal.pk)
+        require_reviewer(reviewer, locked)
         if locked.status != ProposalStatus.PENDING:
             raise ProposalNotPending(locked.status)
         if action == "approve":

@@ -1,15 +1,19 @@
 """Writes on flows: create, publish (a new version), restore, archive, drafts, starter library import.
 
-Every writer validates through `knowledge.envelope.clean_envelope` (and so the one tree validator).
+Every writer validates through `knowledge.envelope.clean_envelope` (and so the one tree validator), and
+every publish checks the author's edit rights on the flow it publishes into (`knowledge.permissions`):
+`author=None` is the system itself (the starter library, the demo), never a request.
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
 from knowledge.envelope import clean_envelope
 from knowledge.errors import DraftAlreadyPublished, StaleTarget
 from knowledge.models import DraftSource, FlowDraft, Origin, Tree, TreeStatus, TreeVersion, embedded_text
+from knowledge.permissions import FLOW_EDITORS, can_open_draft, require_flow_editor
 from resolutionflow.ai.embeddings import get_embedder
 
 
@@ -42,7 +46,7 @@ def create_flow(
 ) -> Tree:
     """A new flow from an envelope; published as version 1 unless `publish` is False (a draft flow)."""
     envelope = clean(data)
-    tree = Tree.objects.create(
+    tree = Tree(
         account=account,
         team=team,
         slug=slug,
@@ -52,6 +56,9 @@ def create_flow(
         **_envelope_fields(envelope),
         **({"source_session": source_session} if source_session is not None else {}),
     )
+    if author is not None:
+        require_flow_editor(author, tree)
+    tree.save(force_insert=True)
     if publish:
         return publish_tree(tree, envelope, author=author, note=note or "First version", origin=origin)
     _refresh_search_document(tree.pk)
@@ -67,6 +74,8 @@ def publish_tree(tree: Tree, data, *, author, note="", origin=None, expected_ver
     vector, model_name = _embedding_for(envelope)
     with transaction.atomic():
         locked = Tree.objects.select_for_update().get(pk=tree.pk)
+        if author is not None:
+            require_flow_editor(author, locked)
         if expected_version is not None and locked.version != expected_version:
             raise StaleTarget(expected_version, locked.version)
         locked.version += 1
@@ -135,11 +144,16 @@ def start_draft(
 
 
 def save_draft(draft: FlowDraft, envelope: dict) -> FlowDraft:
-    """Keep work in progress, valid or not: nothing typed is lost. Publishing validates."""
-    if draft.is_published:
+    """Keep work in progress, valid or not: nothing typed is lost. Publishing validates.
+
+    The write is conditional on the draft still being unpublished, so an edit racing a publish never lands
+    on a draft that has already become a flow.
+    """
+    now = timezone.now()
+    saved = FlowDraft.objects.filter(pk=draft.pk, published_at__isnull=True).update(envelope=envelope, updated_at=now)
+    if not saved:
         raise DraftAlreadyPublished()
-    draft.envelope = envelope
-    draft.save(update_fields=["envelope", "updated_at"])
+    draft.envelope, draft.updated_at = envelope, now
     return draft
 
 
@@ -155,23 +169,33 @@ def register_draft_publisher(source_kind: str, publisher) -> None:
 
 
 def publish_draft(draft: FlowDraft, *, author, note="", force=False) -> Tree:
-    """Publish a draft: onto its target flow (a new version) or as a new flow."""
-    if draft.is_published:
-        raise DraftAlreadyPublished()
-    publisher = _draft_publishers.get(draft.source_kind)
-    if publisher is not None:
-        tree = publisher(draft, author=author, note=note, force=force)
-    elif draft.target_flow is not None:
-        tree = publish_tree(
-            draft.target_flow,
-            draft.envelope,
-            author=author,
-            note=note,
-            expected_version=None if force else draft.target_version,
-        )
-    else:
-        origin = Origin.IMPORTED if draft.source_kind == DraftSource.IMPORT else Origin.MANUAL
-        tree = create_flow(draft.account, author, draft.envelope, team=author.team, note=note, origin=origin)
-    FlowDraft.objects.filter(pk=draft.pk).update(published_flow=tree, published_at=timezone.now())
+    """Publish a draft exactly once: onto its target flow (a new version) or as a new flow.
+
+    The draft row is locked for the whole publish, so a double submit waits for the first and is then
+    refused with DraftAlreadyPublished (409) instead of creating a second flow.
+    """
+    if not can_open_draft(author, draft):
+        raise PermissionDenied(FLOW_EDITORS)
+    with transaction.atomic():
+        locked = FlowDraft.objects.select_for_update(of=("self",)).select_related("target_flow").get(pk=draft.pk)
+        if locked.is_published:
+            raise DraftAlreadyPublished()
+        publisher = _draft_publishers.get(locked.source_kind)
+        if publisher is not None:
+            tree = publisher(locked, author=author, note=note, force=force)
+        elif locked.target_flow is not None:
+            tree = publish_tree(
+                locked.target_flow,
+                locked.envelope,
+                author=author,
+                note=note,
+                expected_version=None if force else locked.target_version,
+            )
+        else:
+            origin = Origin.IMPORTED if locked.source_kind == DraftSource.IMPORT else Origin.MANUAL
+            tree = create_flow(locked.account, author, locked.envelope, team=author.team, note=note, origin=origin)
+        locked.published_flow = tree
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["published_flow", "published_at", "updated_at"])
     draft.refresh_from_db()
     return tree

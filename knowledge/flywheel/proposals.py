@@ -79,7 +79,8 @@ def record(
         return _merge(similar, session, steps)
     return FlowProposal.objects.create(
         account_id=session.account_id,
-        team_id=session.team_id,
+        # An enhancement belongs to its target flow's team (whose admins may publish into it), not the session's.
+        team_id=target_flow.team_id if target_flow is not None else session.team_id,
         source_session=session,
         proposal_type=proposal_type,
         target_flow=target_flow,
@@ -155,7 +156,7 @@ def reinforce(session, flow) -> FlowProposal:
     """Rule 1's tracking record: no review, no LLM, usage stats untouched (their owner recorded them)."""
     return FlowProposal.objects.create(
         account_id=session.account_id,
-        team_id=session.team_id,
+        team_id=flow.team_id,
         source_session=session,
         proposal_type=ProposalType.ENHANCEMENT,
         status=ProposalStatus.AUTO_REINFORCED,
