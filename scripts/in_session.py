@@ -12,6 +12,7 @@ step's content.
 
 import re
 import uuid
+from bisect import bisect_right
 from typing import Any
 
 from django.db.models import F
@@ -100,15 +101,19 @@ def _valid_params(template: ScriptTemplate, proposed: dict) -> dict:
 
 # ── Guessing parameters from text ───────────────────────────────────────────────────────────────────
 
+PREFILL_MAX_CHARS = 20_000
+
 _ADDRESS = re.compile(r"(?<![\w.'+-])([A-Za-z0-9][\w.'+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?![\w-])")
 _DOWN_LEVEL_LOGON = re.compile(r"(?<![\w\\])([A-Za-z][A-Za-z0-9-]{0,14})\\([A-Za-z0-9][\w.$-]{0,19})(?![\w\\])")
+# "\s*(?:(?:...)\s*)?" rather than "\s*(?:...)?\s*": two adjacent \s* make a long run of spaces cost
+# quadratic time (ReDoS); this form matches the same text with one way to match it.
 _USER_WORD = re.compile(
-    r"\b(?:user(?:name)?|account|login|logon|sam(?:accountname)?)\s*(?::|=|is|named|called)?\s*"
+    r"\b(?:user(?:name)?|account|login|logon|sam(?:accountname)?)\s*(?:(?::|=|is|named|called)\s*)?"
     r"['\"‘’“”]?([A-Za-z][\w.$-]{1,19})",
     re.IGNORECASE,
 )
 _HOST_WORD = re.compile(
-    r"\b(?:server|host|computer|pc|laptop|workstation|machine|device|dc|nas|printer)\s*(?::|=|is|named|called)?\s*"
+    r"\b(?:server|host|computer|pc|laptop|workstation|machine|device|dc|nas|printer)\s*(?:(?::|=|is|named|called)\s*)?"
     r"['\"‘’“”]?([A-Za-z0-9][A-Za-z0-9.-]{0,62})",
     re.IGNORECASE,
 )
@@ -127,7 +132,7 @@ _FILE_EXTENSIONS = {
 # Hosts before IP addresses for a host name: a name says more to the engineer reading the script.
 _KIND_RANK = {"host": 0, "ip": 1}
 _IPV4 = re.compile(r"(?<![\d.])((?:\d{1,3}\.){3}\d{1,3})(?![\d.])")
-_PORT = re.compile(r"\bport\s*:?\s*(\d{1,5})\b", re.IGNORECASE)
+_PORT = re.compile(r"\bport\s*(?::\s*)?(\d{1,5})\b", re.IGNORECASE)
 # Words that follow "user"/"account"/"server" in ordinary sentences and are never names.
 _NOT_NAMES = {
     "a", "an", "the", "is", "was", "has", "had", "have", "can", "cannot", "cant", "can't", "could", "will", "would",
@@ -143,7 +148,8 @@ _NOT_NAMES = {
 
 
 def prefill_from_text(template: ScriptTemplate, texts: list[str]) -> dict[str, Any]:
-    """Params guessed from what a session knows (the intake, answers, notes), for keys whose type fits.
+    """Params guessed from what a session knows (the intake, the latest answers and notes), for keys whose
+    type fits. Linear in the text, and the text is bounded (see `_bounded_text`).
 
     Finds e-mail addresses / UPNs, `DOMAIN\\user` and `user jsmith` forms, host names and IPs (and
     `port 443` for int keys named like a port). Each guess is validated by the engine; a key gets the
@@ -151,8 +157,7 @@ def prefill_from_text(template: ScriptTemplate, texts: list[str]) -> dict[str, A
     first unused one; an optional parameter only from words that name it. Secrets, bools and choices
     are never guessed.
     """
-    text = "\n".join(t for t in texts if t)
-    candidates = _candidates(text)
+    candidates = _candidates(_bounded_text(texts))
     used: set[str] = set()
     guessed: dict[str, Any] = {}
     for parameter in template.parameters:
@@ -176,6 +181,25 @@ def prefill_from_text(template: ScriptTemplate, texts: list[str]) -> dict[str, A
     return guessed
 
 
+def _bounded_text(texts: list[str]) -> str:
+    """The texts joined, at most `PREFILL_MAX_CHARS`: beyond it, the first text (the intake, cut to half the
+    limit) and the last ones, newest kept first (the oldest of them may keep only its end)."""
+    texts = [t for t in texts if t]
+    if sum(len(t) + 1 for t in texts) <= PREFILL_MAX_CHARS:
+        return "\n".join(texts)
+    first = texts[0][: PREFILL_MAX_CHARS // 2]
+    room = PREFILL_MAX_CHARS - len(first)
+    latest: list[str] = []
+    for text in reversed(texts[1:]):
+        if len(text) + 1 > room:
+            if room > 1:
+                latest.append(text[-(room - 1) :])
+            break
+        latest.append(text)
+        room -= len(text) + 1
+    return "\n".join([first, *reversed(latest)])
+
+
 class _Candidate:
     __slots__ = ("kind", "value", "position", "context_words")
 
@@ -190,10 +214,13 @@ class _Candidate:
 def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     addresses = list(_ADDRESS.finditer(text))
-    address_spans = [m.span() for m in addresses]
+    # finditer's spans are sorted and disjoint: the one that could hold a position is found by bisection.
+    address_starts = [m.start() for m in addresses]
+    address_ends = [m.end() for m in addresses]
 
     def inside_address(position: int) -> bool:
-        return any(start <= position < end for start, end in address_spans)
+        index = bisect_right(address_starts, position) - 1
+        return index >= 0 and position < address_ends[index]
 
     for match in addresses:
         found.append(_Candidate("address", match.group(1).rstrip("."), match.start(1), text))

@@ -27,6 +27,7 @@ import ipaddress
 import json
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -532,7 +533,7 @@ _PARAMETER_COLON = re.compile(r"(?:^|[\s(])-[A-Za-z_][A-Za-z0-9_]*:$")
 # Places where PowerShell (or cmd.exe) runs a value as a command or code: the call and dot-source
 # operators, Invoke-Expression, -Command / -EncodedCommand, cmd /c, [scriptblock]::Create(...).
 _RUNS_CODE_BEFORE = re.compile(
-    r"(?:^|[\s;|(){}=])(?:&|\.|iex|invoke-expression|-command|-encodedcommand|-c|-ec|/c|/k|\[\s*scriptblock\s*\]::create)"
+    r"(?<![^\s;|(){}=])(?:&|\.|iex|invoke-expression|-command|-encodedcommand|-c|-ec|/c|/k|\[\s*scriptblock\s*\]::create)"
     r"[\s:(]*$",
     re.IGNORECASE,
 )
@@ -552,49 +553,65 @@ def check_template(body: str, schema: Mapping | None) -> None:
         problems.append("Use Unix line endings (the body contains a carriage return).")
     if "\x00" in body or _BIDI_OR_INVISIBLE.search(body):
         problems.append("The body contains NUL or invisible (zero-width, bidirectional) characters.")
+    line = _LineNumbers(body)
     for match in _HERE_STRING_OPENER_WITH_TRAILING_SPACE.finditer(body):
-        problems.append(f"Line {_line(body, match.start())}: remove the spaces after the here-string's @\" or @'.")
+        problems.append(f"Line {line(match.start())}: remove the spaces after the here-string's @\" or @'.")
     for match in PLACEHOLDER_LIKE.finditer(body):
         if not PLACEHOLDER.fullmatch(match.group()):
-            problems.append(
-                f"Line {_line(body, match.start())}: {match.group()} is not a placeholder: use {{{{key}}}}."
-            )
-    used = placeholders(body)
-    for key in used:
+            problems.append(f"Line {line(match.start())}: {match.group()} is not a placeholder: use {{{{key}}}}.")
+    first_use: dict[str, int] = {}
+    for match in PLACEHOLDER.finditer(body):
+        first_use.setdefault(match.group(1), match.start())
+    for key, offset in first_use.items():
         if key not in keys:
-            line = _line(body, body.index("{{" + key + "}}"))
-            problems.append(f"Line {line}: {{{{{key}}}}} is not in the parameters.")
-    for key in sorted(keys - set(used)):
+            problems.append(f"Line {line(offset)}: {{{{{key}}}}} is not in the parameters.")
+    for key in sorted(keys - set(first_use)):
         problems.append(f"Parameter {key} is not used in the body.")
-    problems.extend(_placement_problems(body))
+    problems.extend(_placement_problems(body, line))
     if problems:
         raise InvalidTemplate(problems)
 
 
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+class _LineNumbers:
+    """`line(offset)`: the 1-based line of an offset in `text`, by bisection over its newlines, so that
+    numbering every problem of a large body stays linear."""
+
+    def __init__(self, text: str):
+        self._newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> int:
+        return bisect_left(self._newlines, offset) + 1
 
 
-def _placement_problems(body: str) -> list[str]:
-    """Each placeholder must lex as exactly one single-quoted string, outside any string or comment."""
+def _placement_problems(body: str, line: _LineNumbers) -> list[str]:
+    """Each placeholder must lex as exactly one single-quoted string, outside any string or comment.
+
+    Linear in the body: the lexed text is built in one pass, and each placeholder looks only at the
+    tokens that cover it and the text since the previous placeholder.
+    """
     spans = [(m.start(), m.end(), m.group()) for m in PLACEHOLDER.finditer(body)]
     if not spans:
         return []
     # Lex the body as PowerShell will read it, each placeholder replaced by a single-quoted literal of
     # the same length ('xxx'), so offsets line up and the lexer sees what a rendered script looks like.
-    text = body.translate(_AS_POWERSHELL_READS)
+    read = body.translate(_AS_POWERSHELL_READS)
+    pieces, previous_end = [], 0
     for start, end, _ in spans:
-        text = text[:start] + "'" + "x" * (end - start - 2) + "'" + text[end:]
+        pieces += [read[previous_end:start], "'" + "x" * (end - start - 2) + "'"]
+        previous_end = end
+    text = "".join([*pieces, read[previous_end:]])
     tokens = list(_LEXER.get_tokens_unprocessed(text))
+    token_starts = [index for index, _, _ in tokens]
     contexts = _string_contexts(tokens)
     problems = [
-        f"Line {_line(body, index)}: PowerShell would not parse {value!r} here (an unbalanced quote?)."
+        f"Line {line(index)}: PowerShell would not parse {value!r} here (an unbalanced quote?)."
         for index, kind, value in tokens
         if kind in Error
     ]
+    previous_end = 0
     for start, end, name in spans:
-        where = f"Line {_line(body, start)}: {name}"
-        covering = [(i, t, v) for i, t, v in tokens if i < end and i + len(v) > start]
+        where = f"Line {line(start)}: {name}"
+        covering = _covering(tokens, token_starts, start, end)
         context = contexts.get(start)
         if any(t in Comment for _, t, _ in covering):
             problems.append(f"{where} is inside a comment.")
@@ -611,9 +628,17 @@ def _placement_problems(body: str) -> list[str]:
             problems.append(f"{where} is inside a single-quoted string or glued to other text.")
         elif not _stands_alone(text, start, end):
             problems.append(f"{where} must be a whole argument: put spaces around it (e.g. -Name {name}).")
-        elif _runs_as_code(text, start):
+        elif _runs_as_code(text, start, previous_end):
             problems.append(f"{where} would be run as code: a parameter is data, never a command.")
+        previous_end = end
     return problems
+
+
+def _covering(tokens: list, token_starts: list[int], start: int, end: int) -> list:
+    """The tokens overlapping [start, end): the lexer's tokens are contiguous, in order."""
+    first = max(bisect_right(token_starts, start) - 1, 0)
+    last = bisect_left(token_starts, end)
+    return [token for token in tokens[first:last] if token[0] + len(token[2]) > start]
 
 
 def _string_contexts(tokens) -> dict[int, str]:
@@ -622,27 +647,34 @@ def _string_contexts(tokens) -> dict[int, str]:
     Pygments lexes `"...$( ... )..."` as a string with code inside; a literal in that code is still
     inside the string. This replays the lexer's states from its tokens to know.
     """
-    stack: list[str] = []
+    # Each entry: (state, the innermost string or here-string at or below it), so the enclosing string of
+    # a literal is read in constant time however deep the code nesting.
+    stack: list[tuple[str, str | None]] = []
     contexts: dict[int, str] = {}
+
+    def push(state: str) -> None:
+        stack.append((state, state if state != "code" else (stack[-1][1] if stack else None)))
+
     for index, kind, value in tokens:
+        top = stack[-1][0] if stack else None
         if kind in String.Double and value == '"':
-            if stack and stack[-1] == "string":
+            if top == "string":
                 stack.pop()
             else:
-                stack.append("string")
+                push("string")
         elif kind in String.Heredoc and value == '@"\n':
-            stack.append("here-string")
+            push("here-string")
         elif kind in String.Heredoc and value == '\n"@':
-            if stack and stack[-1] == "here-string":
+            if top == "here-string":
                 stack.pop()
         elif kind in Punctuation and value in ("(", "$("):
-            stack.append("code")
-        elif kind in Punctuation and value == ")" and stack and stack[-1] == "code":
+            push("code")
+        elif kind in Punctuation and value == ")" and top == "code":
             stack.pop()
         elif kind in String.Single:
-            enclosing = [s for s in stack if s != "code"]
+            enclosing = stack[-1][1] if stack else None
             if enclosing:
-                contexts[index] = enclosing[-1]
+                contexts[index] = enclosing
     return contexts
 
 
@@ -657,9 +689,12 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return before == ":" and bool(_PARAMETER_COLON.search(text[max(0, start - 80) : start]))
 
 
-def _runs_as_code(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    return bool(_RUNS_CODE_BEFORE.search(text[line_start:start]))
+def _runs_as_code(text: str, start: int, since: int) -> bool:
+    """Whether an operator that runs code stands before `start` on its line. The search starts at the
+    previous placeholder's end (`since`) when that is on the same line: a match cannot span a placeholder,
+    and its lookbehind still sees the character before."""
+    line_start = text.rfind("\n", since, start) + 1 or since
+    return bool(_RUNS_CODE_BEFORE.search(text, max(line_start, since), start))
 
 
 __all__ = [

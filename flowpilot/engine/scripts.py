@@ -23,12 +23,21 @@ def script_step(session: AISession, template_ref, params: dict | None, text: str
     return StepType.SCRIPT_GENERATION, content
 
 
+PREFILL_MESSAGES = 10
+
+
 def session_texts(session: AISession) -> list[str]:
-    """What the session knows, for pre-filling: the intake, its client and device, and every answer."""
+    """What the session knows, for pre-filling: the intake (with its client and device), then the engineer's
+    latest `PREFILL_MESSAGES` messages (answers and notes) in order. Bounded whatever the session's length:
+    pre-filling runs inside the answer's transaction."""
     intake = session.intake_content or {}
-    texts = [intake.get("text", ""), intake.get("device", ""), intake.get("client_name", "")]
-    texts += [m.get("content", "") for m in session.conversation_messages or [] if m.get("role") == "user"]
-    return texts
+    first = "\n".join(intake.get(key) or "" for key in ("text", "device", "client_name"))
+    said = [
+        str(m.get("content", ""))
+        for m in session.conversation_messages or []
+        if m.get("role") == "user" and m.get("content") != intake.get("text")
+    ]
+    return [first, *said[-PREFILL_MESSAGES:]]
 
 
 def prompt_context(session: AISession) -> str:
