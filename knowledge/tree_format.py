@@ -88,6 +88,7 @@ def _validate_node(node, path: str, *, is_root: bool, seen_ids: set[str]) -> lis
         raise InvalidTree(path, "needs an id (a non-empty string)")
     if len(node_id) > MAX_ID_LENGTH:
         raise InvalidTree(path, f"id is longer than {MAX_ID_LENGTH} characters")
+    _refuse_nul(node_id, path, "'id'")
     if node_id in seen_ids:
         raise InvalidTree(path, f"duplicate id '{node_id}'")
     seen_ids.add(node_id)
@@ -137,6 +138,13 @@ def _require_text(node: dict, field: str, path: str, max_length: int) -> None:
         raise InvalidTree(path, f"needs '{field}' (non-empty text)")
     if len(value) > max_length:
         raise InvalidTree(path, f"'{field}' is longer than {max_length} characters")
+    _refuse_nul(value, path, f"'{field}'")
+
+
+def _refuse_nul(value: str, path: str, what: str) -> None:
+    """No text of a tree holds NUL (U+0000): PostgreSQL cannot store it, whoever wrote the tree."""
+    if "\x00" in value:
+        raise InvalidTree(path, f"{what} contains a NUL character (U+0000)")
 
 
 def _require_distinct_labels(children: list, path: str) -> None:
@@ -158,12 +166,16 @@ def _validate_script(script, path: str) -> None:
     template = script.get("template")
     if not isinstance(template, str) or not template.strip() or len(template) > 100:
         raise InvalidTree(path, "template must be a template slug")
+    _refuse_nul(template, path, "'template'")
     params = script.get("params", {})
     if not isinstance(params, dict):
         raise InvalidTree(path, "params must be an object")
     for key, value in params.items():
+        _refuse_nul(str(key), f"{path}.params", "a parameter name")
         if not isinstance(value, str | int | float | bool) or isinstance(value, float) and value != value:
             raise InvalidTree(f"{path}.params.{key}", "a parameter value is text, a number or true/false")
+        if isinstance(value, str):
+            _refuse_nul(value, f"{path}.params.{key}", "the value")
 
 
 def validate_procedural(structure) -> None:
@@ -188,6 +200,7 @@ def validate_procedural(structure) -> None:
         step_id = step.get("id")
         if not isinstance(step_id, str) or not step_id.strip() or len(step_id) > MAX_ID_LENGTH:
             raise InvalidTree(path, "needs an id (a non-empty string)")
+        _refuse_nul(step_id, path, "'id'")
         if step_id in seen_ids:
             raise InvalidTree(path, f"duplicate id '{step_id}'")
         seen_ids.add(step_id)

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resolutionflow.middleware.RequestBodyLimitMiddleware",
+    "resolutionflow.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,6 +175,10 @@ STORAGES = {
 # Requests with bodies over this are refused with 413 (API and pages alike).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)
 MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# JSON in requests (API bodies, imported flows) nesting deeper than this is refused with 400; a tree of
+# the deepest allowed kind (knowledge.tree_format.MAX_DEPTH, 60 levels) nests about 125 levels.
+MAX_JSON_DEPTH = env.int("MAX_JSON_DEPTH", default=200)
+CSRF_FAILURE_VIEW = "resolutionflow.api.errors.csrf_failure"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -211,7 +216,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["resolutionflow.permissions.IsAccountMember"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["resolutionflow.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "resolutionflow.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -259,7 +264,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 Q_CLUSTER = {
     "name": "resolutionflow",
     "workers": env.int("Q_WORKERS", default=2),
-    "timeout": 300,
+    "timeout": 300,  # the guard's limit for a stuck task; SIGTERM waits for running tasks, so keep them short
     "retry": 360,  # must exceed timeout, or a slow task runs twice
     "ack_failures": True,
     "max_attempts": 3,
@@ -304,6 +309,10 @@ FLYWHEEL_MERGE_SIMILARITY = {
 
 # Knowledge gaps and coverage (analytics/): documented in the README.
 GAPS_LOOKBACK_DAYS = env.int("GAPS_LOOKBACK_DAYS", default=90)
+# One worker task run stops after this long or this many sessions (and chains the next run), so a worker
+# stops within seconds of SIGTERM; cron's `manage.py analyze_pending` is not bounded unless asked.
+FLYWHEEL_TASK_MAX_SECONDS = env.float("FLYWHEEL_TASK_MAX_SECONDS", default=5)
+FLYWHEEL_TASK_MAX_SESSIONS = env.int("FLYWHEEL_TASK_MAX_SESSIONS", default=500)
 GAPS_CACHE_SECONDS = env.int("GAPS_CACHE_SECONDS", default=3600)
 WEAK_OPTIONS_MIN_SHOWINGS = env.int("WEAK_OPTIONS_MIN_SHOWINGS", default=5)
 WEAK_OPTIONS_ESCAPE_RATE = env.float("WEAK_OPTIONS_ESCAPE_RATE", default=0.25)

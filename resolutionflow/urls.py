@@ -27,3 +27,9 @@ urlpatterns = [
     path("", include("scripts.urls")),
     path("", include("analytics.urls")),
 ]
+
+# Django's error views: JSON under /api/, the site's pages elsewhere (resolutionflow/api/errors.py).
+handler400 = "resolutionflow.api.errors.bad_request"
+handler403 = "resolutionflow.api.errors.permission_denied"
+handler404 = "resolutionflow.api.errors.page_not_found"
+handler500 = "resolutionflow.api.errors.server_error"

@@ -4,6 +4,7 @@ import json
 
 from django import forms
 
+from resolutionflow import json_input
 from scripts import template_engine
 from scripts.models import ScriptCategory
 
@@ -140,9 +141,11 @@ class TemplateForm(forms.Form):
     def clean_parameters_schema(self):
         text = self.cleaned_data["parameters_schema"].strip() or '{"parameters": []}'
         try:
-            schema = json.loads(text)
+            schema = json_input.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(f"Not valid JSON: {error.msg} (line {error.lineno}).") from None
+        except json_input.InvalidJSON as error:  # nested too deep, a NUL or NaN
+            raise forms.ValidationError(str(error)) from None
         if isinstance(schema, list):
             schema = {"parameters": schema}
         try:

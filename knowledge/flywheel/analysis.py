@@ -1,8 +1,12 @@
-"""`analyze_session(session)`: apply the rule table and record what the session teaches."""
+"""`analyze_session(session)`: apply the rule table and record what the session teaches.
 
-from dataclasses import dataclass
+The work is split in two so a runner can read and build a whole claimed batch before it locks each session:
+`prepare(sessions, steps_by_session)` reads what every session needs (in a few queries for the batch),
+builds each rules proposal and embeds all their texts in one call; `analyze_session(session, prepared)`
+then only writes (a proposal, a merge or a reinforcement record). Called alone, it prepares itself.
+"""
 
-from django.db import transaction
+from dataclasses import dataclass, field
 
 from knowledge.flywheel import builder, proposals, rules
 from knowledge.flywheel.llm import improve_new_flow
@@ -16,59 +20,112 @@ class Outcome:
     proposal: FlowProposal | None = None
 
 
-def analyze_session(session) -> Outcome:
-    """Decide by the rule table, then build and record. Safe to repeat: a session already recorded in a
-    proposal (as its source or a supporting session) adds nothing new."""
-    steps = list(session.steps.select_related("flow").order_by("order"))
+@dataclass(frozen=True)
+class Plan:
+    """What the rule table decided and, for a proposal, the rules-built envelope."""
+
+    decision: rules.Decision
+    proposal_type: str = ""
+    envelope: dict | None = None
+    description: str = ""
+    diff: list | None = None
+    departure_node_id: str = ""
+
+    @property
+    def text(self) -> str:
+        return proposals.proposal_text(self.envelope, self.description) if self.envelope else ""
+
+
+@dataclass
+class Prepared:
+    """One session's analysis inputs, read and built before its row is locked."""
+
+    steps: list
+    plan: Plan | None
+    error: Exception | None = None  # building the plan failed: analysing the session raises it
+    recorded: FlowProposal | None = None  # a proposal that already holds this session
+    vectors: dict = field(default_factory=dict)  # proposal text -> embedding (shared by the batch)
+
+
+def plan_session(session, steps) -> Plan:
+    """Decide by the rule table and build the rules proposal (no writes, no LLM, no embedding)."""
     decision = rules.decide(session, steps)
-    if decision.outcome == rules.NONE:
-        return Outcome(rules.NONE, decision.reason)
-    existing = (
-        FlowProposal.objects.filter(account_id=session.account_id)
-        .filter(supporting_session_ids__contains=[str(session.pk)])
-        .first()
-    )
-    if existing is not None:
-        return Outcome(decision.outcome, f"{decision.reason} (already recorded)", existing)
-    flow = session.matched_flow
-    if decision.outcome == rules.AUTO_REINFORCED:
-        return Outcome(decision.outcome, decision.reason, proposals.reinforce(session, flow))
     if decision.outcome == rules.ENHANCEMENT:
         departure = rules.departure_node(session, steps)
-        built = builder.enhancement(flow, session, steps, departure)
+        built = builder.enhancement(session.matched_flow, session, steps, departure)
         if built is not None:
-            proposal = proposals.record(
-                session,
-                steps,
-                proposal_type=ProposalType.ENHANCEMENT,
-                envelope=built["envelope"],
-                base=proposals.RULES_BASE,
-                generated_by=GeneratedBy.RULES,
-                target_flow=flow,
+            return Plan(
+                decision,
+                ProposalType.ENHANCEMENT,
+                built["envelope"],
+                built["description"],
                 diff=built["diff"],
-                description=built["description"],
                 departure_node_id=departure,
             )
-            return Outcome(decision.outcome, decision.reason, proposal)
         decision = rules.Decision(rules.NEW_FLOW, 3, "The node it left is no longer in the flow: a new flow.")
-    envelope = builder.new_flow_envelope(session, steps)
-    base, generated_by = proposals.RULES_BASE, GeneratedBy.RULES
-    improved = improve_new_flow(session, envelope)
-    if improved is not None:
-        envelope, base = improved
-        generated_by = GeneratedBy.LLM
+    if decision.outcome == rules.NEW_FLOW:
+        envelope = builder.new_flow_envelope(session, steps)
+        return Plan(decision, ProposalType.NEW_FLOW, envelope, envelope["description"])
+    return Plan(decision)
+
+
+def prepare(sessions, steps_by_session: dict | None = None) -> dict:
+    """Inputs for each session's analysis, keyed by session id: a few queries and one embedding call in all.
+
+    A session whose plan cannot be built keeps the error: its own analysis raises it, so the failure is
+    recorded on that session alone.
+    """
+    sessions = list(sessions)
+    if steps_by_session is None:
+        steps_by_session = {s.pk: list(s.steps.order_by("order")) for s in sessions}
+    recorded = proposals.recording_sessions(sessions)
+    prepared = {}
+    for session in sessions:
+        steps = steps_by_session.get(session.pk, [])
+        try:
+            prepared[session.pk] = Prepared(steps, plan_session(session, steps), recorded=recorded.get(str(session.pk)))
+        except Exception as exc:  # raised again when this session is analysed
+            prepared[session.pk] = Prepared(steps, None, error=exc)
+    texts = sorted({p.plan.text for p in prepared.values() if p.plan and p.plan.text and p.recorded is None})
+    vectors = proposals.embed_texts(texts)
+    for item in prepared.values():
+        item.vectors = vectors
+    return prepared
+
+
+def analyze_session(session, prepared: Prepared | None = None) -> Outcome:
+    """Record what the session teaches. Safe to repeat: a session already recorded in a proposal (as its
+    source or a supporting session) adds nothing new. Call in a transaction."""
+    prepared = prepared or prepare([session])[session.pk]
+    if prepared.error is not None:
+        raise prepared.error
+    plan, steps = prepared.plan, prepared.steps
+    decision = plan.decision
+    if decision.outcome == rules.NONE:
+        return Outcome(rules.NONE, decision.reason)
+    if prepared.recorded is not None:
+        return Outcome(decision.outcome, f"{decision.reason} (already recorded)", prepared.recorded)
+    if decision.outcome == rules.AUTO_REINFORCED:
+        return Outcome(decision.outcome, decision.reason, proposals.reinforce(session, session.matched_flow))
+    envelope, base, generated_by = plan.envelope, proposals.RULES_BASE, GeneratedBy.RULES
+    if plan.proposal_type == ProposalType.NEW_FLOW:
+        improved = improve_new_flow(session, envelope)
+        if improved is not None:
+            envelope, base = improved
+            generated_by = GeneratedBy.LLM
+    description = envelope["description"] if plan.proposal_type == ProposalType.NEW_FLOW else plan.description
+    enhancement = plan.proposal_type == ProposalType.ENHANCEMENT
     proposal = proposals.record(
         session,
         steps,
-        proposal_type=ProposalType.NEW_FLOW,
+        proposal_type=plan.proposal_type,
         envelope=envelope,
         base=base,
         generated_by=generated_by,
-        description=envelope["description"],
+        target_flow=session.matched_flow if enhancement else None,
+        diff=plan.diff,
+        description=description,
+        departure_node_id=plan.departure_node_id,
+        vector=prepared.vectors.get(proposals.proposal_text(envelope, description)),
     )
-    return Outcome(rules.NEW_FLOW, decision.reason, proposal)
-
-
-def analyze_in_transaction(session) -> Outcome:
-    with transaction.atomic():
-        return analyze_session(session)
+    return Outcome(decision.outcome, decision.reason, proposal)

@@ -12,9 +12,13 @@ Merging: a new `new_flow` or `enhancement` merges into an existing `pending` or 
 the same account with the same problem_domain (no domain matches only no domain), type and target, and
 (for enhancements) the same departure node, whose title + description embedding has a cosine similarity
 above the model's threshold. Merging takes a per-account advisory lock, so concurrent runners never
-create two proposals for one group. A dismissed proposal returns to pending once its support has grown by
-FLYWHEEL_RESURFACE_GROWTH since it was dismissed.
+create two proposals for one group. Lock order, the same in every runner: the session's own row (held for
+its whole analysis), then this advisory lock, then proposal rows; nothing that holds the advisory lock
+waits for a session row, so two runners cannot deadlock. A dismissed proposal returns to pending once its
+support has grown by FLYWHEEL_RESURFACE_GROWTH since it was dismissed.
 """
+
+import threading
 
 from django.conf import settings
 from django.db import connection
@@ -26,6 +30,10 @@ from resolutionflow.ai.embeddings import get_embedder
 
 RULES_BASE = 0.5
 CAP = 0.95
+VECTOR_CACHE_SIZE = 2048  # proposal texts repeat (an enhancement's text is its flow and the change)
+
+_vectors: dict[tuple[str, str], list[float]] = {}  # (model, text) -> vector, oldest first
+_vectors_lock = threading.Lock()
 
 
 def confidence(base: float, session, steps, supporting: int = 1) -> float:
@@ -41,6 +49,42 @@ def confidence(base: float, session, steps, supporting: int = 1) -> float:
 def merge_threshold(model_name: str) -> float:
     thresholds = settings.FLYWHEEL_MERGE_SIMILARITY
     return thresholds.get(model_name, thresholds["default"])
+
+
+def proposal_text(envelope: dict, description: str = "") -> str:
+    """The text whose embedding decides which proposals are the same problem."""
+    return f"{envelope['name'][:255]}. {description or envelope.get('description', '')}"
+
+
+def embed_texts(texts) -> dict[str, list[float]]:
+    """Document vectors for proposal texts: one embedding call for the ones not seen recently."""
+    embedder = get_embedder()
+    with _vectors_lock:
+        found = {t: _vectors[(embedder.model_name, t)] for t in texts if (embedder.model_name, t) in _vectors}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    fresh = dict(zip(missing, embedder.embed(missing, "document"), strict=True))
+    with _vectors_lock:
+        for text, vector in fresh.items():
+            if len(_vectors) >= VECTOR_CACHE_SIZE:
+                _vectors.pop(next(iter(_vectors)))
+            _vectors[(embedder.model_name, text)] = vector
+    return found | fresh
+
+
+def recording_sessions(sessions) -> dict[str, FlowProposal]:
+    """For each of these sessions already recorded in a proposal (source or support): that proposal."""
+    ids = [str(s.pk) for s in sessions]
+    if not ids:
+        return {}
+    found = FlowProposal.objects.filter(
+        account_id__in={s.account_id for s in sessions}, supporting_session_ids__has_any_keys=ids
+    ).order_by("created_at")
+    wanted = set(ids)
+    recorded: dict[str, FlowProposal] = {}
+    for proposal in found:
+        for session_id in wanted.intersection(proposal.supporting_session_ids or []):
+            recorded.setdefault(session_id, proposal)
+    return recorded
 
 
 def lock_account(account_id) -> None:
@@ -61,12 +105,15 @@ def record(
     diff=None,
     description: str = "",
     departure_node_id: str = "",
+    vector: list[float] | None = None,
 ) -> FlowProposal:
-    """Create the proposal, or merge the session into a similar pending/dismissed one. Call in a transaction."""
+    """Create the proposal, or merge the session into a similar pending/dismissed one. Call in a transaction.
+    `vector` is the proposal text's embedding when the caller has it (a runner embeds a batch at once)."""
     title = envelope["name"][:255]
-    text = f"{title}. {description or envelope.get('description', '')}"
     embedder = get_embedder()
-    vector = embedder.embed_one(text, "document")
+    if vector is None:
+        text = proposal_text(envelope, description)
+        vector = embed_texts([text])[text]
     if proposal_type == ProposalType.NEW_FLOW:
         domain = envelope.get("problem_domain") or None
     else:

@@ -1,77 +1,159 @@
 """Running the analysis: claim pending sessions safely, analyse each, retry failures with backoff.
 
-Claims use `SELECT ... FOR UPDATE SKIP LOCKED` and a lease (analysis_lease_until): two workers, cron plus
-a worker, or a worker that crashed mid-run never double-process or lose a session. While a session is
-analysed its row stays locked, so even a lease that ran out cannot let a second runner in; the outcome,
-the proposal and `completed` commit together. A failure is recorded and retried with backoff; after
-FLYWHEEL_MAX_ATTEMPTS the session is `failed` and an admin action re-queues it.
+A claim leases a batch of due sessions (`SELECT ... FOR NO KEY UPDATE SKIP LOCKED`): their
+`analysis_lease_until` becomes the claim's token, and only the holder of that token may analyse or release
+them. The lease is the ownership, not a row lock: other transactions may lock a claimed row for a moment
+(a second runner's claim looks at it and passes on; a foreign-key check takes KEY SHARE), so analysing
+waits for the row instead of skipping it. Two workers, cron plus a worker, or a worker that crashed
+mid-run never double-process or lose a session.
+
+Attempts count when a session's processing starts (committed before the analysis, so a worker killed
+mid-analysis still used one). A claim gives up on a session that has used FLYWHEEL_MAX_ATTEMPTS: it
+becomes `failed` (a worker died on it each time) instead of being leased again forever. A failure is
+recorded and retried with backoff; after FLYWHEEL_MAX_ATTEMPTS the session is `failed` and an admin action
+(or `analyze_pending --retry-failed`) re-queues it.
+
+A run can be bounded in sessions and seconds and asked to stop (SIGTERM): it finishes the session in
+hand and hands its unstarted claims back (lease cleared), so the next run picks them up at once.
 """
 
 import logging
+import os
+import signal
+import threading
+import time
 from collections import Counter
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from flowpilot.models import AISession, AnalysisStatus
-from knowledge.flywheel.analysis import analyze_session
+from flowpilot.models import AISession, AISessionStep, AnalysisStatus
+from knowledge.flywheel.analysis import analyze_session, prepare
 
 logger = logging.getLogger(__name__)
 BATCH = 50
 
 
-def claim_pending_sessions(limit: int) -> list:
-    """Lease up to `limit` due pending sessions to this runner; returns their ids."""
+@dataclass(frozen=True)
+class Claim:
+    session_id: int
+    lease: datetime  # the claim's token: analysing, failing and releasing all check it
+
+
+@dataclass(frozen=True)
+class Claimed:
+    claims: list[Claim]
+    gave_up: int  # sessions past FLYWHEEL_MAX_ATTEMPTS, marked failed by this claim
+
+
+def claim_pending_sessions(limit: int) -> Claimed:
+    """Lease up to `limit` due pending sessions to this runner (those past the attempt cap become failed)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
-            UPDATE flowpilot_aisession SET analysis_lease_until = clock_timestamp() + make_interval(secs => %s),
-                   analysis_attempts = analysis_attempts + 1
-            WHERE id IN (
+            WITH due AS (
                 SELECT id FROM flowpilot_aisession
                 WHERE analysis_status = 'pending'
                   AND (analysis_lease_until IS NULL OR analysis_lease_until < clock_timestamp())
                   AND (analysis_next_attempt_at IS NULL OR analysis_next_attempt_at <= clock_timestamp())
                 ORDER BY resolved_at NULLS LAST, id
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED
+                LIMIT %(limit)s
+                FOR NO KEY UPDATE SKIP LOCKED
             )
-            RETURNING id
+            UPDATE flowpilot_aisession AS s SET
+                analysis_status = CASE WHEN s.analysis_attempts >= %(cap)s THEN 'failed' ELSE 'pending' END,
+                analysis_error = CASE WHEN s.analysis_attempts >= %(cap)s
+                    THEN concat_ws(' Last error: ', 'Gave up after ' || s.analysis_attempts
+                         || ' attempts: the last did not finish (its worker stopped or crashed).',
+                         nullif(s.analysis_error, ''))
+                    ELSE s.analysis_error END,
+                analysis_lease_until = CASE WHEN s.analysis_attempts >= %(cap)s THEN NULL
+                    ELSE statement_timestamp() + make_interval(secs => %(lease)s) END
+            FROM due WHERE s.id = due.id
+            RETURNING s.id, s.analysis_status, s.analysis_lease_until
             """,
-            [settings.FLYWHEEL_LEASE_SECONDS, limit],
+            {"limit": limit, "cap": settings.FLYWHEEL_MAX_ATTEMPTS, "lease": settings.FLYWHEEL_LEASE_SECONDS},
         )
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    claims = [Claim(pk, lease) for pk, status, lease in sorted(rows) if status == AnalysisStatus.PENDING]
+    for pk, status, _lease in rows:
+        if status == AnalysisStatus.FAILED:
+            logger.error("Flywheel analysis of session %s gave up: every attempt stopped unfinished", pk)
+    return Claimed(claims, len(rows) - len(claims))
 
 
-def analyze_pending(limit: int | None = None, *, retry_failed: bool = False) -> Counter:
-    """Analyse due pending sessions until none are left (or `limit` were claimed). Returns counts by result."""
+def analyze_pending(
+    limit: int | None = None, *, retry_failed: bool = False, max_seconds: float | None = None, stop=None
+) -> Counter:
+    """Analyse due pending sessions until none are left, `limit` were handled, `max_seconds` passed or
+    `stop()` answers true. Unstarted claims are released on the way out. Returns counts by result."""
     if retry_failed:
         requeue_failed()
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+
+    def stopping() -> bool:
+        return (stop is not None and stop()) or (deadline is not None and time.monotonic() >= deadline)
+
     results = Counter()
-    while limit is None or results.total() < limit:
-        batch = claim_pending_sessions(BATCH if limit is None else min(BATCH, limit - results.total()))
-        if not batch:
+    while (limit is None or results.total() < limit) and not stopping():
+        claimed = claim_pending_sessions(BATCH if limit is None else min(BATCH, limit - results.total()))
+        if claimed.gave_up:
+            results["failed"] += claimed.gave_up
+        if not claimed.claims and not claimed.gave_up:
             break
-        for session_id in batch:
-            results[process(session_id)] += 1
+        unfinished = list(claimed.claims)
+        try:
+            sessions, prepared = _load(unfinished)
+            while unfinished and not stopping():
+                claim = unfinished[0]
+                results[process(claim, sessions.get(claim.session_id), prepared.get(claim.session_id))] += 1
+                unfinished.pop(0)
+        finally:
+            release(unfinished)
     return results
 
 
-def process(session_id) -> str:
+def _load(claims: list[Claim]) -> tuple[dict, dict]:
+    """The claimed sessions, their steps and their prepared analyses, in a few queries for the batch."""
+    sessions = {
+        s.pk: s
+        for s in AISession.objects.select_related("matched_flow", "account").filter(
+            pk__in=[c.session_id for c in claims]
+        )
+    }
+    steps: dict[int, list] = {pk: [] for pk in sessions}
+    for step in AISessionStep.objects.filter(session_id__in=list(sessions)).order_by("session_id", "order"):
+        steps[step.session_id].append(step)
+    try:
+        prepared = prepare(sessions.values(), steps)
+    except Exception:  # the batch's shared reads or embedding call failed: each session prepares itself
+        logger.warning("Flywheel batch preparation failed; analysing its sessions one by one", exc_info=True)
+        prepared = {}
+    return sessions, prepared
+
+
+def process(claim: Claim, session: AISession | None = None, prepared=None) -> str:
+    """Analyse one claimed session: count the attempt, lock its row (waiting, not skipping), record the
+    outcome and `completed` in one transaction. A claim another runner took over is `skipped`."""
+    if not _start_attempt(claim):
+        return "skipped"
     try:
         with transaction.atomic():
-            session = (
-                AISession.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("matched_flow", "account")
-                .filter(pk=session_id, analysis_status=AnalysisStatus.PENDING)
-                .first()
+            locked = AISession.objects.select_for_update(no_key=True, of=("self",)).filter(
+                pk=claim.session_id, analysis_status=AnalysisStatus.PENDING, analysis_lease_until=claim.lease
             )
             if session is None:
-                return "skipped"  # another runner holds it, or it is done
-            outcome = analyze_session(session)
-            AISession.objects.filter(pk=session_id).update(
+                session = locked.select_related("matched_flow", "account").first()
+            elif not list(locked.values_list("pk", flat=True)):
+                session = None
+            if session is None:
+                return "skipped"  # its lease ran out and another runner took it over
+            outcome = analyze_session(session, prepared)
+            AISession.objects.filter(pk=claim.session_id).update(
                 analysis_status=AnalysisStatus.COMPLETED,
                 analysis_outcome=outcome.outcome,
                 analysis_reason=outcome.reason[:300],
@@ -81,23 +163,59 @@ def process(session_id) -> str:
             )
             return outcome.outcome
     except Exception as exc:  # any failure is recorded on the session and retried; nothing is lost
-        logger.exception("Flywheel analysis failed for session %s", session_id)
-        return _record_failure(session_id, exc)
+        logger.exception("Flywheel analysis failed for session %s", claim.session_id)
+        return _record_failure(claim, exc)
 
 
-def _record_failure(session_id, exc: Exception) -> str:
-    session = AISession.objects.filter(pk=session_id).only("analysis_attempts").first()
+def _start_attempt(claim: Claim) -> bool:
+    """Count the attempt and commit it before the analysis starts; false if the claim is no longer ours."""
+    return (
+        AISession.objects.filter(
+            pk=claim.session_id, analysis_status=AnalysisStatus.PENDING, analysis_lease_until=claim.lease
+        ).update(analysis_attempts=F("analysis_attempts") + 1)
+        == 1
+    )
+
+
+def _record_failure(claim: Claim, exc: Exception) -> str:
+    session = (
+        AISession.objects.filter(pk=claim.session_id, analysis_lease_until=claim.lease)
+        .only("analysis_attempts")
+        .first()
+    )
     if session is None:
         return "skipped"
     failed = session.analysis_attempts >= settings.FLYWHEEL_MAX_ATTEMPTS
     backoff = timedelta(minutes=2**session.analysis_attempts)
-    AISession.objects.filter(pk=session_id).update(
+    AISession.objects.filter(pk=claim.session_id, analysis_lease_until=claim.lease).update(
         analysis_status=AnalysisStatus.FAILED if failed else AnalysisStatus.PENDING,
         analysis_error=f"{type(exc).__name__}: {exc}"[:2000],
         analysis_lease_until=None,
         analysis_next_attempt_at=None if failed else timezone.now() + backoff,
     )
     return "failed" if failed else "retry"
+
+
+def release(claims: list[Claim]) -> int:
+    """Hand unstarted (or interrupted) claims back: their sessions are due again at once."""
+    released = 0
+    for lease in {c.lease for c in claims}:
+        released += AISession.objects.filter(
+            pk__in=[c.session_id for c in claims if c.lease == lease],
+            analysis_status=AnalysisStatus.PENDING,
+            analysis_lease_until=lease,
+        ).update(analysis_lease_until=None)
+    return released
+
+
+def has_due_sessions() -> bool:
+    now = timezone.now()
+    return (
+        AISession.objects.filter(analysis_status=AnalysisStatus.PENDING)
+        .exclude(analysis_lease_until__gte=now)
+        .exclude(analysis_next_attempt_at__gt=now)
+        .exists()
+    )
 
 
 def requeue_failed(queryset=None) -> int:
@@ -109,3 +227,38 @@ def requeue_failed(queryset=None) -> int:
         analysis_next_attempt_at=None,
         analysis_lease_until=None,
     )
+
+
+class StopOnSigterm:
+    """While a run is in progress, SIGTERM asks it to stop after the session in hand (a callable: `stop()`).
+
+    On the way out the previous handler is restored and, if SIGTERM came, it is honoured then: the default
+    action ends the process, as the sender asked, once the run has handed its claims back. Outside the
+    main thread (signals cannot be caught there) it only ever answers false.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def _handle(self, signum, frame):
+        self.requested = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is None:
+            return False
+        signal.signal(signal.SIGTERM, self._previous)
+        if self.requested:
+            if callable(self._previous):
+                self._previous(signal.SIGTERM, None)
+            elif self._previous == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGTERM)
+        return False

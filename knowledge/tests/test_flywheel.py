@@ -7,7 +7,6 @@ from flowpilot import engine
 from flowpilot.models import AISession
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 from knowledge.flywheel.analysis import analyze_session
-from knowledge.flywheel.runner import analyze_pending
 from knowledge.models import FlowProposal, Tree
 from knowledge.tree_diff import apply_diff
 from knowledge.tree_format import iter_nodes, validate_tree
@@ -321,45 +320,6 @@ def test_analyze_pending_completes_sessions_and_a_rerun_creates_nothing(northwin
     AISession.objects.filter(pk=session.pk).update(analysis_status="pending")
     call_command("analyze_pending")
     assert FlowProposal.objects.count() == 1  # already recorded: nothing new
-
-
-def test_a_failure_is_recorded_retried_with_backoff_then_failed_and_requeued(northwind_engineer, monkeypatch):
-    from knowledge.flywheel import runner
-
-    session = capture_session(northwind_engineer)
-
-    def boom(session):
-        raise RuntimeError("LLM exploded")
-
-    monkeypatch.setattr(runner, "analyze_session", boom)
-    assert analyze_pending() == {"retry": 1}
-    s = reload(session)
-    assert s.analysis_status == "pending" and s.analysis_attempts == 1 and "LLM exploded" in s.analysis_error
-    assert s.analysis_next_attempt_at is not None
-    assert analyze_pending() == {}  # not due yet
-
-    for _attempt in (2, 3):
-        AISession.objects.filter(pk=session.pk).update(analysis_next_attempt_at=None)
-        analyze_pending()
-    s = reload(session)
-    assert s.analysis_status == "failed" and s.analysis_attempts == 3
-
-    monkeypatch.undo()
-    assert analyze_pending(retry_failed=True) == {"new_flow": 1}
-    assert reload(session).analysis_status == "completed"
-
-
-def test_an_expired_lease_of_a_crashed_worker_is_claimed_again(northwind_engineer):
-    from django.utils import timezone
-
-    from knowledge.flywheel.runner import claim_pending_sessions
-
-    session = capture_session(northwind_engineer)
-    assert claim_pending_sessions(10) == [session.pk]
-    assert claim_pending_sessions(10) == []  # leased
-
-    AISession.objects.filter(pk=session.pk).update(analysis_lease_until=timezone.now())
-    assert claim_pending_sessions(10) == [session.pk]
 
 
 def test_a_new_flow_built_by_rules_from_an_llm_session_keeps_its_questions_and_options(

@@ -1,8 +1,18 @@
-"""One mapping from errors to JSON responses for the whole API."""
+"""One mapping from errors to JSON responses for the whole API, and Django's error views for the site.
+
+Inside a DRF view, `exception_handler` answers. Everything else that goes wrong under /api/ (an unknown
+path, a malformed id that no URL pattern matches, a middleware's refusal, a CSRF failure, an unhandled
+exception) reaches Django's error views: `bad_request`, `permission_denied`, `page_not_found`,
+`server_error` and `csrf_failure` answer JSON `{"detail": ...}` there, and the site's HTML pages elsewhere.
+"""
+
+from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.views import csrf, defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,3 +52,57 @@ def exception_handler(exc, context):
 
 def _headers(response):
     return {k: v for k, v in response.items() if k.lower() in ("www-authenticate", "retry-after")}
+
+
+# ── Django's error views ────────────────────────────────────────────────────────────────────────────
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Is this a request to the API (answered in JSON), rather than to a page?"""
+    return request.path_info.startswith(API_PREFIX)
+
+
+def api_error(status_code: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status_code)
+
+
+def bad_request(request, exception=None, detail: str = ""):
+    """400. `detail` is shown to the user (pages and API alike); Django's own 400s pass none."""
+    if is_api_request(request):
+        return api_error(400, detail or "Bad request.")
+    return HttpResponseBadRequest(_bad_request_page(detail))
+
+
+@lru_cache(maxsize=8)
+def _bad_request_page(detail: str) -> str:
+    # Rendered without the request, like the 500 page (a refused request may carry a broken session
+    # cookie), so the page for one detail is always the same.
+    return render_to_string("400.html", {"detail": detail})
+
+
+def permission_denied(request, exception=None):
+    if is_api_request(request):
+        return api_error(403, "You do not have permission to perform this action.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if is_api_request(request):
+        return api_error(404, "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api_request(request):
+        return api_error(500, "Server error. It has been logged; please try again in a moment.")
+    return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW. DRF checks CSRF itself for session-authenticated API calls; this answers for
+    anything under /api/ that Django's middleware refuses."""
+    if is_api_request(request):
+        return api_error(403, f"CSRF Failed: {reason}" if reason else "CSRF Failed.")
+    return csrf.csrf_failure(request, reason)

@@ -1,0 +1,72 @@
+"""JSON that arrives in a request: an API body, a pasted or uploaded flow, a template's parameter schema.
+
+Three things in such JSON would otherwise become a 500 further down:
+
+- deep nesting: Python's json module recurses once per level, so `[` × 50,000 raises RecursionError.
+  `loads` counts the nesting before parsing and refuses more than MAX_JSON_DEPTH levels;
+- a NUL character (the escape `\\u0000`): PostgreSQL stores no NUL in text or jsonb, so it fails at the
+  insert. The escape is found in the raw text (a raw NUL is invalid JSON anyway);
+- NaN and Infinity, which Python accepts and PostgreSQL's jsonb does not.
+
+Each is an `InvalidJSON` with a message for the person who sent it; text that is not JSON at all raises
+json.JSONDecodeError as json.loads does (both are ValueErrors).
+"""
+
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+
+# A \u0000 escape: an odd number of backslashes before "u0000" (an even number is an escaped backslash
+# followed by the text "u0000").
+NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class InvalidJSON(ValueError):
+    """The text is not JSON the product accepts; the message says why."""
+
+
+def holds_nul(data: bytes) -> bool:
+    """Does this raw JSON text hold a NUL character, raw or as a `\\u0000` escape?"""
+    return b"\x00" in data or NUL_ESCAPE.search(data) is not None
+
+
+def nesting_depth(text: str, limit: int) -> int:
+    """How deeply the text's arrays and objects nest, counting no further than `limit` + 1."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name: str):
+    raise InvalidJSON(f"{name} is not a JSON number.")
+
+
+def loads(text: str | bytes) -> Any:
+    """The value of `text`; InvalidJSON if it nests too deep or holds a NUL or NaN, JSONDecodeError if it
+    is not JSON."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidJSON("The JSON is not UTF-8 text.") from None
+    if holds_nul(text.encode("utf-8", "surrogatepass")):
+        raise InvalidJSON("The JSON holds a NUL character (\\u0000), which cannot be stored.")
+    limit = settings.MAX_JSON_DEPTH
+    if nesting_depth(text, limit) > limit:
+        raise InvalidJSON(f"The JSON nests arrays and objects more than {limit} levels deep.")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:  # only if MAX_JSON_DEPTH is set above what the interpreter can parse
+        raise InvalidJSON("The JSON nests arrays and objects too deeply.") from None
