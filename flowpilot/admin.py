@@ -23,6 +23,8 @@ class StepInline(admin.TabularInline):
 
 @admin.register(AISession)
 class AISessionAdmin(AccountScopedAdmin):
+    """A session is a ticket's documentation and what the flywheel learned from: never deleted here."""
+
     list_display = [
         "__str__",
         "account",
@@ -58,6 +60,9 @@ class AISessionAdmin(AccountScopedAdmin):
         count = requeue_failed(queryset)
         self.message_user(request, f"{count} session(s) re-queued for analysis.")
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(AISessionStep)
 class AISessionStepAdmin(admin.ModelAdmin):
@@ -65,6 +70,9 @@ class AISessionStepAdmin(admin.ModelAdmin):
     list_filter = ["step_type", "was_free_text", "session__account"]
     raw_id_fields = ["session", "flow"]
     search_fields = ["session__problem_summary", "free_text_input"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a step is part of its session's record
 
 
 @admin.register(SessionDay, ResolutionDay, FlowNodeDay)

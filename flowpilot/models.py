@@ -45,8 +45,8 @@ class LeftFlowReason(models.TextChoices):
 
 class AISession(AccountOwned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    engineer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ai_sessions")
+    team = models.ForeignKey(Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
+    engineer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="ai_sessions")
 
     intake_content = models.JSONField(help_text='{"text", "client_name", "device", "ticket_id"}')
     intake_embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
@@ -58,7 +58,7 @@ class AISession(AccountOwned):
     mode = models.CharField(max_length=20, choices=SessionMode.choices, default=SessionMode.CAPTURE)
     confidence_tier = models.CharField(max_length=20, choices=ConfidenceTier.choices)
     matched_flow = models.ForeignKey(
-        "knowledge.Tree", on_delete=models.SET_NULL, null=True, blank=True, related_name="matched_sessions"
+        "knowledge.Tree", on_delete=models.RESTRICT, null=True, blank=True, related_name="matched_sessions"
     )
     matched_flow_version = models.PositiveIntegerField(null=True, blank=True)
     match_score = models.FloatField(null=True, blank=True)
@@ -75,9 +75,9 @@ class AISession(AccountOwned):
     feedback = models.TextField(blank=True)
     escalation_reason = models.TextField(blank=True)
     escalated_to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="escalations"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="escalations"
     )
-    escalated_to_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    escalated_to_team = models.ForeignKey(Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     handoff_summary = models.TextField(blank=True)
     abandon_reason = models.TextField(blank=True)
     outcome_recorded = models.BooleanField(default=False)
@@ -148,13 +148,13 @@ class AISessionStep(models.Model):
     """One step FlowPilot showed, and what the engineer did with it."""
 
     id = models.BigAutoField(primary_key=True)
-    session = models.ForeignKey(AISession, on_delete=models.CASCADE, related_name="steps")
+    session = models.ForeignKey(AISession, on_delete=models.CASCADE, related_name="steps")  # part of its session
     order = models.PositiveIntegerField()
     step_type = models.CharField(max_length=20, choices=StepType.choices)
     content = models.JSONField(
         help_text='{"text", "options", "instructions", "script", "confidence", "reasoning", "source"}'
     )
-    flow = models.ForeignKey("knowledge.Tree", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    flow = models.ForeignKey("knowledge.Tree", on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     flow_node_id = models.CharField(max_length=100, blank=True)
 
     selected_option = models.CharField(max_length=300, blank=True)
@@ -163,7 +163,7 @@ class AISessionStep(models.Model):
     action_result = models.TextField(blank=True)
     notes = models.JSONField(default=list, blank=True)
     script_generation = models.ForeignKey(
-        "scripts.ScriptGeneration", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "scripts.ScriptGeneration", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

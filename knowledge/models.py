@@ -57,7 +57,7 @@ class Tree(AccountOwned):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, blank=True, help_text="Stable key of starter flows.")
     description = models.TextField(blank=True)
@@ -70,7 +70,7 @@ class Tree(AccountOwned):
     version = models.PositiveIntegerField(default=0, help_text="The latest published version; 0 = never published.")
     source_session = models.ForeignKey(
         "flowpilot.AISession",
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -88,7 +88,7 @@ class Tree(AccountOwned):
     last_matched_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -158,11 +158,15 @@ def embedded_text(name: str, description: str, keywords) -> str:
     return ". ".join(part for part in (name, description, keyword_text) if part)
 
 
-class TreeVersion(models.Model):
-    """A published state of a flow: every publish stores one, and restore publishes an old one again."""
+class TreeVersion(AccountOwned):
+    """A published state of a flow: every publish stores one, and restore publishes an old one again.
+
+    History: a flow is archived, never deleted, and its versions stay (only erasing the whole Account
+    removes them, through `account`).
+    """
 
     id = models.BigAutoField(primary_key=True)
-    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="versions")
+    tree = models.ForeignKey(Tree, on_delete=models.RESTRICT, related_name="versions")
     version = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -173,7 +177,7 @@ class TreeVersion(models.Model):
     origin = models.CharField(max_length=20, choices=Origin.choices)
     note = models.CharField(max_length=500, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -202,13 +206,13 @@ class FlowDraft(AccountOwned):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
     envelope = models.JSONField()
-    target_flow = models.ForeignKey(Tree, on_delete=models.CASCADE, null=True, blank=True, related_name="drafts")
+    target_flow = models.ForeignKey(Tree, on_delete=models.RESTRICT, null=True, blank=True, related_name="drafts")
     target_version = models.PositiveIntegerField(null=True, blank=True)
     source_kind = models.CharField(max_length=20, choices=DraftSource.choices, default=DraftSource.MANUAL)
     source_id = models.CharField(max_length=64, blank=True)
-    published_flow = models.ForeignKey(Tree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    published_flow = models.ForeignKey(Tree, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -254,10 +258,11 @@ class FlowProposal(AccountOwned):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    source_session = models.ForeignKey("flowpilot.AISession", on_delete=models.CASCADE, related_name="proposals")
+    team = models.ForeignKey(Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
+    # RESTRICT, not the seed's CASCADE: a proposal (approved ones included) is supported by other sessions too.
+    source_session = models.ForeignKey("flowpilot.AISession", on_delete=models.RESTRICT, related_name="proposals")
     proposal_type = models.CharField(max_length=30, choices=ProposalType.choices)
-    target_flow = models.ForeignKey(Tree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target_flow = models.ForeignKey(Tree, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     target_flow_version = models.PositiveIntegerField(null=True, blank=True)
     departure_node_id = models.CharField(max_length=100, blank=True, help_text="Where the session left the flow.")
     title = models.CharField(max_length=255)
@@ -275,10 +280,10 @@ class FlowProposal(AccountOwned):
 
     status = models.CharField(max_length=30, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     reviewer_notes = models.TextField(null=True, blank=True)
-    published_flow = models.ForeignKey(Tree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    published_flow = models.ForeignKey(Tree, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 

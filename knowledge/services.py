@@ -89,6 +89,7 @@ def publish_tree(tree: Tree, data, *, author, note="", origin=None, expected_ver
         locked.embedding_model = model_name
         locked.save()
         TreeVersion.objects.create(
+            account_id=locked.account_id,
             tree=locked,
             version=locked.version,
             origin=locked.origin,

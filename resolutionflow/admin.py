@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
@@ -6,7 +6,20 @@ from django.db.models.functions import TruncDate
 from resolutionflow.models import Account, LLMCall, Team, User, estimate_cost_usd
 
 
-class AccountScopedAdmin(admin.ModelAdmin):
+class ExplainsRefusedDelete:
+    """History is protected by RESTRICT foreign keys: a delete they refuse shows Django's list of what still
+    refers to the object, and this says what to do instead (`refused_delete_hint`)."""
+
+    refused_delete_hint = ""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected and self.refused_delete_hint:
+            messages.warning(request, self.refused_delete_hint)
+        return deleted, model_count, perms_needed, protected
+
+
+class AccountScopedAdmin(ExplainsRefusedDelete, admin.ModelAdmin):
     """Admin for account-owned rows: filter and search by account everywhere."""
 
     list_filter = ["account"]
@@ -16,20 +29,36 @@ class AccountScopedAdmin(admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
+    """An Account is never deleted with a click: that would erase an MSP's whole history."""
+
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Team)
 class TeamAdmin(AccountScopedAdmin):
+    """A team is deleted only once nothing is left in it: its flows, proposals, templates, sessions and members
+    are reassigned first (the foreign keys refuse otherwise, and the delete page lists what is left)."""
+
     list_display = ["name", "account", "created_at"]
     search_fields = ["name", "account__name"]
+    refused_delete_hint = (
+        "This team still has flows, proposals, script templates, sessions or members. Move them to another team "
+        "first (their team field), then delete the team."
+    )
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ExplainsRefusedDelete, BaseUserAdmin):
     ordering = ["email"]
+    refused_delete_hint = (
+        "This user's sessions, flows, drafts or reviews are part of the account's history. Deactivate the user "
+        "(untick “Active”) instead of deleting them."
+    )
     list_display = ["email", "full_name", "account", "team", "role", "is_active", "is_superuser"]
     list_filter = ["account", "role", "is_active", "is_superuser"]
     list_select_related = ["account", "team"]

@@ -110,7 +110,7 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=200, blank=True)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, null=True, blank=True, related_name="users")
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    team = models.ForeignKey(Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="members")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ENGINEER)
 
     USERNAME_FIELD = "email"

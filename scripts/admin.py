@@ -21,6 +21,7 @@ class ScriptTemplateAdmin(AccountScopedAdmin):
     search_fields = ["name", "slug", "description", "account__name"]
     readonly_fields = ["usage_count", "copied_from", "created_by", "created_at", "updated_at"]
     autocomplete_fields = ["team"]
+    refused_delete_hint = "Generations and sessions refer to this template: deactivate it (untick “Is active”) instead."
 
 
 @admin.register(ScriptGeneration)
@@ -37,4 +38,7 @@ class ScriptGenerationAdmin(AccountScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -40,7 +40,7 @@ class ScriptTemplate(models.Model):
         Account, on_delete=models.CASCADE, null=True, blank=True, related_name="+", help_text="Empty: built-in."
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Empty: account-wide."
+        Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="+", help_text="Empty: account-wide."
     )
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, help_text="Flows refer to a template by its slug.")
@@ -52,9 +52,9 @@ class ScriptTemplate(models.Model):
     usage_count = models.PositiveIntegerField(default=0)
     requires_elevation = models.BooleanField(default=False, help_text="Needs PowerShell run as administrator.")
     version = models.PositiveIntegerField(default=1)
-    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    copied_from = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,17 +114,17 @@ class ScriptGeneration(AccountOwned):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="script_generations"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="script_generations"
     )
     template = models.ForeignKey(
-        ScriptTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="generations"
+        ScriptTemplate, on_delete=models.RESTRICT, null=True, blank=True, related_name="generations"
     )
     template_name = models.CharField(max_length=200)
     template_version = models.PositiveIntegerField()
     parameters = models.JSONField(default=dict, help_text="The values used; secrets as <redacted>.")
     script = models.TextField(help_text="The generated script with every secret value as '<redacted>'.")
     ai_session = models.ForeignKey(
-        "flowpilot.AISession", on_delete=models.SET_NULL, null=True, blank=True, related_name="script_generations"
+        "flowpilot.AISession", on_delete=models.RESTRICT, null=True, blank=True, related_name="script_generations"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
