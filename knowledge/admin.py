@@ -5,7 +5,7 @@ because it changes only by publishing a version (validated, versioned, re-embedd
 from django.contrib import admin
 
 from knowledge import services
-from knowledge.models import FlowDraft, FlowProposal, Tree, TreeStatus, TreeVersion
+from knowledge.models import FlowDraft, FlowProposal, ProposalType, Tree, TreeStatus, TreeVersion
 from resolutionflow.admin import AccountScopedAdmin
 
 ENVELOPE_FIELDS = ["name", "description", "tree_type", "problem_domain", "match_keywords", "tree_structure"]
@@ -68,6 +68,11 @@ class TreeAdmin(AccountScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # archived, never deleted: sessions, proposals and versions refer to it
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "team" in form.changed_data:
+            services.move_flow(obj, obj.team)  # its enhancements follow it
+
     @admin.action(description="Archive (leaves matching and the library; history is kept)")
     def archive(self, request, queryset):
         flows = list(queryset.exclude(status=TreeStatus.ARCHIVED))
@@ -110,7 +115,8 @@ class FlowDraftAdmin(AccountScopedAdmin):
 @admin.register(FlowProposal)
 class FlowProposalAdmin(AccountScopedAdmin):
     """Proposals are the flywheel's record (approved ones included): reviewed in the Review Queue, never deleted.
-    Only the team may be changed here (when a team's content is moved before the team is deleted)."""
+    Only a new flow's team may be changed here (to move a team's content before deleting the team); an
+    enhancement follows its target flow's team."""
 
     list_display = [
         "title",
@@ -130,7 +136,8 @@ class FlowProposalAdmin(AccountScopedAdmin):
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in FlowProposal._meta.fields if f.name not in ("team", "embedding")]
+        editable = ("team",) if obj is None or obj.proposal_type == ProposalType.NEW_FLOW else ()
+        return [f.name for f in FlowProposal._meta.fields if f.name not in (*editable, "embedding")]
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from knowledge.envelope import clean_envelope
 from knowledge.errors import DraftAlreadyPublished, StaleTarget
-from knowledge.models import DraftSource, FlowDraft, Origin, Tree, TreeStatus, TreeVersion, embedded_text
+from knowledge.models import (
+    DraftSource,
+    FlowDraft,
+    FlowProposal,
+    Origin,
+    ProposalType,
+    Tree,
+    TreeStatus,
+    TreeVersion,
+    embedded_text,
+)
 from knowledge.permissions import FLOW_EDITORS, can_open_draft, require_flow_editor
 from resolutionflow.ai.embeddings import get_embedder
 
@@ -111,6 +121,16 @@ def restore_version(tree: Tree, version: int, *, author) -> Tree:
 def archive_flow(tree: Tree) -> Tree:
     """Archived flows leave matching and the default library, but keep their history and stats."""
     Tree.objects.filter(pk=tree.pk).update(status=TreeStatus.ARCHIVED, updated_at=timezone.now())
+    tree.refresh_from_db()
+    return tree
+
+
+def move_flow(tree: Tree, team) -> Tree:
+    """Give a flow to another team (or to none). Its enhancement proposals move with it: an enhancement belongs
+    to its target flow's team, whose admins may publish into the flow."""
+    with transaction.atomic():
+        Tree.objects.filter(pk=tree.pk).update(team=team, updated_at=timezone.now())
+        FlowProposal.objects.filter(target_flow=tree).exclude(proposal_type=ProposalType.NEW_FLOW).update(team=team)
     tree.refresh_from_db()
     return tree
 

@@ -94,10 +94,12 @@ def test_the_tree_json_is_read_only_in_the_admin(operator, flow):
     assert page.status_code == 200
     assert not {"tree_structure", "name", "match_keywords"} & set(form_fields)
 
-    operator.post(
+    versions = {"versions-TOTAL_FORMS": "1", "versions-INITIAL_FORMS": "1", "versions-0-id": flow.versions.get().pk}
+    saved = operator.post(
         f"/admin/knowledge/tree/{flow.pk}/change/",
-        {"tree_structure": '{"id": "x"}', "name": "Hacked", "slug": "", "team": ""},
+        {"tree_structure": '{"id": "x"}', "name": "Hacked", "slug": "", "team": "", **versions},
     )
+    assert saved.status_code == 302
     flow.refresh_from_db()
     assert flow.tree_structure["id"] == "root" and flow.name == "AD account locked out"
 
@@ -176,3 +178,22 @@ def test_erasing_a_whole_account_still_removes_all_its_history_and_nothing_else(
     assert not FlowDraft.objects.exists() and not ScriptGeneration.objects.exists()
     assert list(Tree.objects.all()) == [theirs] and list(TreeVersion.objects.all()) == [theirs.versions.get()]
     assert list(User.objects.all()) == [contoso_owner]
+
+
+def test_giving_a_flow_another_team_in_the_admin_takes_its_enhancements_along(
+    operator, northwind_engineer, flow, projects_team
+):
+    enhancement = ProposalFactory(engineer=northwind_engineer, proposal_type="enhancement", target_flow=flow)
+
+    versions = {"versions-TOTAL_FORMS": "1", "versions-INITIAL_FORMS": "1", "versions-0-id": flow.versions.get().pk}
+    response = operator.post(
+        f"/admin/knowledge/tree/{flow.pk}/change/",
+        {"slug": "", "team": str(projects_team.pk), **versions, "versions-0-tree": str(flow.pk)},
+    )
+
+    assert response.status_code == 302
+    assert FlowProposal.objects.get(pk=enhancement.pk).team == projects_team
+    assert (
+        "team"
+        not in operator.get(f"/admin/knowledge/flowproposal/{enhancement.pk}/change/").context["adminform"].form.fields
+    )

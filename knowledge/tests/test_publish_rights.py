@@ -192,3 +192,13 @@ def test_the_migration_gives_existing_enhancements_their_targets_team(cross_team
 
     assert FlowProposal.objects.get(pk=cross_team_enhancement.pk).team == projects_team
     assert FlowProposal.objects.get(pk=new_flow.pk).team == new_flow.source_session.team
+
+
+def test_moving_a_flow_to_another_team_moves_its_enhancements(cross_team_enhancement, projects_flow, service_desk):
+    new_flow = ProposalFactory(engineer=cross_team_enhancement.source_session.engineer, team=None)
+
+    services.move_flow(projects_flow, service_desk)
+
+    assert Tree.objects.get(pk=projects_flow.pk).team == service_desk
+    assert FlowProposal.objects.get(pk=cross_team_enhancement.pk).team == service_desk
+    assert FlowProposal.objects.get(pk=new_flow.pk).team is None
