@@ -1,6 +1,7 @@
 # ResolutionFlow: two commands on a fresh machine with Python 3.11.
 #   make run   — venv, install, embedded PostgreSQL, migrate, demo data, web server + worker
 #   make test  — install what the tests need (Chromium included), lint, the whole suite
+#   make bench — every benchmark and its target (FULL=1: analytics at 1M sessions)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -11,7 +12,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev chromium lint format migrate demo worker css
+.PHONY: run test bench install install-dev chromium lint format migrate demo worker css
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +77,12 @@ format: install-dev
 test: install-dev chromium lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=resolutionflow.test_settings
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Every bench in the environment `make run` builds (requirements.txt only), then one table: figure, target, met.
+# Each bench keeps its throwaway database in .data/pg-bench (the first run builds them: allow ~30 min).
+# FULL=1 runs the analytics bench at 1,000,000 sessions instead of 100,000.
+bench: install
+	$(PY) bench/run_all.py $(if $(FULL),--full)
 
 # Rebuild static/css/app.css after changing templates' classes (needs Node.js; the result is committed).
 css:

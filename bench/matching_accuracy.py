@@ -148,6 +148,11 @@ def main():
                     f"  [{intake['split'][0]}] {intake['text'][:70]!r}: got {best[1]} {best[0]:.2f} "
                     f"expected {intake['expected']} (rank {expected_rank})"
                 )
+    overall = results["all"]
+    print(f"RESULT matching_top1 share={overall['top1']:.3f} target=>=0.75")
+    print(f"RESULT matching_top3 share={overall['top3']:.3f} target=>=0.90")
+    print(f"RESULT matching_nothing_intakes_in_guided count={overall['nothing_guided']} target=<=0")
+    print(f"RESULT matching_uncovered_in_discovery count={overall['uncovered_discovery']} target=>=10")
     ok = (
         results["all"]["top3"] >= 0.90
         and results["all"]["top1"] >= 0.75

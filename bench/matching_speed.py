@@ -9,10 +9,10 @@ starter flows and the 141 bench intakes, embedded by the local model) with noise
 row; rows are loaded with COPY and the HNSW index is built after the load.
 
 Measured, with the query embedding computed beforehand (the target excludes the embedding call):
-- `match()` server time for the big tenant (p50 / p95 over 300 queries): target p95 ≤ 20 ms;
+- `match()` server time for the big tenant (p50 / p95 over 300 queries): target p95 ≤ 15 ms;
 - recall@5 of the index-backed candidate search against an exact scan: target ≥ 0.95;
 - the small tenant among large ones always gets its k results;
-- the query plan for the big tenant uses the HNSW index.
+- the query plan for the big tenant uses the local model's own HNSW index (its 384 components).
 """
 
 import argparse
@@ -34,6 +34,9 @@ FLOWS_PER_ACCOUNT = 10_000
 SMALL_TENANT_FLOWS = 8
 QUERIES = 300
 NOISE = 0.045  # per-dimension noise on unit vectors of 384 dimensions: paraphrase-like neighbours
+TARGET_P95_MS = 15
+TARGET_RECALL = 0.95
+MODEL = "local:all-MiniLM-L6-v2"
 
 
 def pool_vectors():
@@ -59,6 +62,7 @@ def noisy(base: np.ndarray, rng) -> np.ndarray:
 
 def build(rebuild: bool):
     from django.db import connection
+    from pgvector.django import HnswIndex
 
     from knowledge.models import Tree
     from knowledge.services import SEARCH_DOCUMENT_SQL
@@ -69,12 +73,15 @@ def build(rebuild: bool):
     Account.objects.filter(slug__startswith="speed-").delete()
     flows, pool, _ = pool_vectors()
     rng = np.random.default_rng(7)
-    model = "local:all-MiniLM-L6-v2"
+    model = MODEL
     started = time.monotonic()
     accounts = [Account.objects.create(name=f"Speed {i}", slug=f"speed-{i}") for i in range(ACCOUNTS)]
     small = Account.objects.create(name="Speed small", slug="speed-small")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS tree_embedding_hnsw")
+    # The model's own HNSW indexes are built after the load (faster than row by row), as the model defines them.
+    vector_indexes = [index for index in Tree._meta.indexes if isinstance(index, HnswIndex)]
+    with connection.schema_editor() as editor:
+        for index in vector_indexes:
+            editor.remove_index(Tree, index)
     columns = (
         "id, account_id, name, slug, description, tree_type, tree_structure, problem_domain, match_keywords, "
         "origin, status, version, embedding, embedding_model, times_matched, times_followed, success_count, "
@@ -116,10 +123,10 @@ def build(rebuild: bool):
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE knowledge_tree SET search_document = {SEARCH_DOCUMENT_SQL}")
         cursor.execute("SET maintenance_work_mem = '1GB'")
-        cursor.execute(
-            "CREATE INDEX tree_embedding_hnsw ON knowledge_tree USING hnsw (embedding vector_cosine_ops) "
-            "WITH (m = 16, ef_construction = 64)"
-        )
+    with connection.schema_editor() as editor:
+        for index in vector_indexes:
+            editor.add_index(Tree, index)
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_tree")
     print(
         f"built {Tree.objects.count():,} flows: load {loaded - started:.0f} s, "
@@ -138,7 +145,7 @@ def measure():
     from pgvector.django import CosineDistance
 
     from knowledge import matching
-    from knowledge.models import Tree
+    from knowledge.models import NARROW_EMBEDDINGS, Tree
     from resolutionflow.models import Account
 
     _, _, intake_vectors = pool_vectors()
@@ -155,10 +162,10 @@ def measure():
         matching.match(big, "user cannot connect to the vpn", query_vector=q)
         timings.append((time.perf_counter() - started) * 1000)
 
-    flows = Tree.objects.for_account(big).filter(status="published", embedding_model="local:all-MiniLM-L6-v2")
+    flows = Tree.objects.for_account(big).filter(status="published", embedding_model=MODEL)
     hits = total = 0
     for q in queries[:100]:
-        approximate = [c.tree_id for c in matching._nearest_flows(big, q, "local:all-MiniLM-L6-v2", None, 30)][:5]
+        approximate = [c.tree_id for c in matching._nearest_flows(big, q, MODEL, None, 30)][:5]
         distance = CosineDistance("embedding", q)
         exact = list(flows.annotate(d=distance).order_by(distance + 0).values_list("pk", flat=True)[:5])
         hits += len(set(exact) & set(approximate))
@@ -167,7 +174,7 @@ def measure():
 
     small_results = [len(matching.match(small, "printer offline", query_vector=q, limit=5)) for q in queries[:50]]
 
-    plan_sql, params = matching.nearest_flows_sql(big, queries[0], "local:all-MiniLM-L6-v2", None, 30, exact=False)
+    plan_sql, params = matching.nearest_flows_sql(big, queries[0], MODEL, None, 30, exact=False)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + plan_sql, params)
         plan = "\n".join(re.sub(r"'\[[^']*\]'", "'[…]'", row[0]) for row in cursor.fetchall())
@@ -182,11 +189,21 @@ def measure():
         f"small tenant ({SMALL_TENANT_FLOWS} flows) got 5 results in "
         f"{small_results.count(5)}/{len(small_results)} queries"
     )
-    uses_hnsw = "tree_embedding_hnsw" in plan
-    print(f"query plan uses the HNSW index: {uses_hnsw}")
+    index_name = NARROW_EMBEDDINGS[MODEL][0]
+    uses_hnsw = index_name in plan
+    print(f"query plan uses the model's HNSW index ({index_name}): {uses_hnsw}")
     print("  " + plan.replace("\n", "\n  "))
-    ok = percentile(timings, 95) <= 20 and recall >= 0.95 and small_results.count(5) == len(small_results) and uses_hnsw
-    print("targets (p95 ≤ 20 ms, recall@5 ≥ 0.95, small tenant k results, HNSW in plan):", "met" if ok else "NOT met")
+    p95 = percentile(timings, 95)
+    small_ok = small_results.count(5) == len(small_results)
+    print(f"RESULT matching_p95 ms={p95:.1f} target=<={TARGET_P95_MS}")
+    print(f"RESULT matching_recall_at_5 recall={recall:.3f} target=>={TARGET_RECALL}")
+    print(f"RESULT matching_small_tenant_k_results met={int(small_ok)} target=1")
+    print(f"RESULT matching_plan_uses_own_index met={int(uses_hnsw)} target=1")
+    ok = p95 <= TARGET_P95_MS and recall >= TARGET_RECALL and small_ok and uses_hnsw
+    print(
+        f"targets (p95 ≤ {TARGET_P95_MS} ms, recall@5 ≥ {TARGET_RECALL}, small tenant k results, own index in plan):",
+        "met" if ok else "NOT met",
+    )
     return 0 if ok else 1
 
 

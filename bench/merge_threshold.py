@@ -98,6 +98,10 @@ def main() -> int:
             f"  {t:.2f}      {merged['repeat']:2}/{len(pairs['repeat'])}            "
             f"{merged['paraphrase']:2}/{len(pairs['paraphrase'])}                {merged['different']}"
         )
+    repeats_merged = sum(v > threshold for v in pairs["repeat"]) / len(pairs["repeat"])
+    different_merged = sum(v > threshold for v in pairs["different"])
+    print(f"RESULT merge_repeats_merged share={repeats_merged:.2f} target=>=1")
+    print(f"RESULT merge_different_problems_merged count={different_merged} target=<=0")
     ok = all(v > threshold for v in pairs["repeat"]) and not any(v > threshold for v in pairs["different"])
     print("configured threshold merges every repeat and no different problem:", "yes" if ok else "NO")
     return 0 if ok else 1

@@ -20,6 +20,11 @@ def setup(database: str = "resolutionflow_bench") -> None:
     os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".data" / "pg-bench"))
     os.environ.setdefault("LLM_PROVIDER", "none")
     os.environ.setdefault("EMBEDDING_PROVIDER", "local")
+    # Requests go through the test client over plain HTTP: no redirect to HTTPS.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    # The throttles still run (their cost is part of the server time), at rates a bench never reaches.
+    for rate in ("FLOWPILOT_SESSION_START_RATE", "FLOWPILOT_ANSWER_RATE", "FLOW_MATCH_RATE"):
+        os.environ.setdefault(rate, "1000000/min")
     import warnings
 
     import django
@@ -32,6 +37,14 @@ def setup(database: str = "resolutionflow_bench") -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def fresh_token(user) -> str:
+    """A new API token for `user` (tokens expire: one kept in a bench database from an earlier run may not)."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
 
 
 def percentile(values, p: float) -> float:

@@ -7,10 +7,12 @@ from flowpilot.models import AISession
 from resolutionflow.tenancy import access, scoped
 
 SCOPES = ("mine", "team", "all")
+# Columns no page or API response shows: vectors (a thousand floats to parse each) and search documents.
+UNSHOWN = ("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
 
 
 def sessions(user, *, scope: str = "mine", status: str = "", domain: str = "", tier: str = ""):
-    queryset = scoped(AISession, user).select_related("engineer", "matched_flow", "team").defer("intake_embedding")
+    queryset = scoped(AISession, user).select_related("engineer", "matched_flow", "team").defer(*UNSHOWN)
     if scope == "mine":
         queryset = queryset.filter(Q(engineer=user) | Q(escalated_to_user=user))
     elif scope == "team":
@@ -30,11 +32,11 @@ def session(user, pk) -> AISession:
     return access(
         AISession.objects.select_related(
             "engineer", "matched_flow", "team", "escalated_to_user", "escalated_to_team"
-        ).defer("intake_embedding"),
+        ).defer(*UNSHOWN),
         user,
         pk,
     )
 
 
 def steps(session: AISession):
-    return session.steps.select_related("flow").order_by("order")
+    return session.steps.select_related("flow").defer("flow__embedding", "flow__search_document").order_by("order")
