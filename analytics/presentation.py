@@ -104,7 +104,7 @@ def metric_cards(board: dict) -> list[dict]:
             "key": "avg_rating",
             "label": "Average rating",
             "value": "—" if board["avg_rating"] is None else one_decimal(board["avg_rating"]),
-            "stars": stars(board["avg_rating"]),
+            "rating": board["avg_rating"],
             "trend": _trend(board["avg_rating"], previous["avg_rating"], unit="", better="up"),
             "previous": "—" if previous["avg_rating"] is None else one_decimal(previous["avg_rating"]),
             "detail": "out of 5, from engineers' ratings",
@@ -118,14 +118,6 @@ def metric_cards(board: dict) -> list[dict]:
             "detail": "of sessions name a PSA ticket",
         },
     ]
-
-
-def stars(rating) -> list[bool]:
-    """Five stars, the first round(rating) of them filled; empty without a rating."""
-    if rating is None:
-        return []
-    filled = int(float(rating) + 0.5)
-    return [index < filled for index in range(5)]
 
 
 def tiers(board: dict) -> list[dict]:

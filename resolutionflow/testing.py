@@ -1,6 +1,8 @@
 """Test helpers every app uses. `assert_foreign_404` is how each object URL proves tenant isolation."""
 
 import json
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -27,3 +29,28 @@ def assert_foreign_404(outsider, url: str, method: str = "get", data: dict | Non
         response = call(url, json.dumps(data or {}), content_type="application/json", **headers)
     assert response.status_code == 404, f"{method.upper()} {url} as {outsider.email}: {response.status_code}, not 404"
     return response
+
+
+class _PagerLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("rel") in ("prev", "next"):
+            self.links[attrs["rel"]] = attrs
+
+
+def pager_link(html: str, rel: str = "next") -> tuple[str, dict]:
+    """The pager's Previous (`prev`) or Next link in a page: its path and its query as a flat dict.
+
+    Asserts the link exists and that its htmx request, where it has one, goes to the same URL.
+    """
+    parser = _PagerLinks()
+    parser.feed(html)
+    assert rel in parser.links, f"no {rel} link in the pager"
+    link = parser.links[rel]
+    assert link.get("hx-get", link["href"]) == link["href"]
+    url = urlsplit(link["href"])
+    return url.path, {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
