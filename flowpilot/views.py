@@ -192,18 +192,8 @@ def _script_fields(template, step, values=None, errors=None) -> list[dict]:
 
 def _shown_steps(session) -> list:
     """The steps in order, each marked where the session started following a flow (a switch, or a flow
-    picked from a choice). A closed session's last capture prompt, never answered, is left out: it only
-    asked what to do next."""
+    picked from a choice). A closed session has no unanswered capture prompt left: the engine drops it."""
     steps = list(selectors.steps(session))
-    last = steps[-1] if steps else None
-    if (
-        not session.is_active
-        and last
-        and last.step_type == StepType.CAPTURE
-        and not last.is_answered
-        and not last.notes
-    ):
-        steps.pop()
     previous_flow_id = None
     for step in steps:
         step.starts_flow = step.flow_id is not None and step.flow_id != previous_flow_id and step.order > 1

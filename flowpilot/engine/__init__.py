@@ -138,13 +138,10 @@ def _walk_to(session: AISession, flow: Tree, node: dict) -> AISessionStep:
 
 
 def _locked(session: AISession) -> AISession:
-    """The session row locked for this transaction: one answer at a time, double submits serialised.
-
-    The vectors are not read: no step needs them, and `save()` then writes back only the fields read."""
+    """The session row locked for this transaction: one answer at a time, double submits serialised."""
     return (
         AISession.objects.select_for_update(of=("self",))
         .select_related("matched_flow", "engineer", "account")
-        .defer("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
         .get(pk=session.pk)
     )
 
@@ -176,8 +173,6 @@ def answer_step(
         if not session.is_active:
             raise SessionClosed(session.status)
         step = current_step(session)
-        if step is not None and step.flow_id is not None and step.flow_id == session.matched_flow_id:
-            step.flow = session.matched_flow  # read with the session: not a second time
         given = [
             name
             for name, value in (
@@ -385,6 +380,7 @@ def resolve_session(
         session = _locked(session)
         if session.status not in (SessionStatus.ACTIVE, SessionStatus.ESCALATED):
             raise SessionClosed(session.status)
+        _drop_unanswered_prompt(session)
         step = current_step(session)
         if session.status == SessionStatus.ACTIVE and step and step.step_type == StepType.SOLUTION:
             if step.flow_id and step.flow_id == session.matched_flow_id and not step.is_answered:
@@ -418,6 +414,7 @@ def escalate_session(session: AISession, *, reason: str, target_user=None, targe
             raise InvalidAnswer("target_user_id", "Choose someone in your account.")
         if target_team is not None and target_team.account_id != session.account_id:
             raise InvalidAnswer("target_team_id", "Choose a team of your account.")
+        _drop_unanswered_prompt(session)
         session.status = SessionStatus.ESCALATED
         session.escalated_at = timezone.now()
         session.escalation_reason = reason
@@ -436,6 +433,7 @@ def abandon_session(session: AISession, *, reason: str = "") -> AISession:
         session = _locked(session)
         if not session.is_active:
             raise SessionClosed(session.status)
+        _drop_unanswered_prompt(session)
         session.status = SessionStatus.ABANDONED
         session.abandoned_at = timezone.now()
         session.abandon_reason = (reason or "").strip()
@@ -443,6 +441,21 @@ def abandon_session(session: AISession, *, reason: str = "") -> AISession:
         session.save()
         rollups.refresh_session_day(session)
     return session
+
+
+def _drop_unanswered_prompt(session: AISession) -> None:
+    """Closing while capture waits for "what did you check?" keeps no step for that prompt: it only asked
+    what came next, and nobody answered. The record (timeline, API, documentation, hand-off, usage stats,
+    the flywheel's path) holds what was done. A prompt with notes or a generated script holds work: kept."""
+    step = current_step(session)
+    if (
+        step is not None
+        and step.step_type == StepType.CAPTURE
+        and not step.is_answered
+        and not step.notes
+        and step.script_generation_id is None
+    ):
+        step.delete()
 
 
 def _record_outcome(session: AISession) -> None:

@@ -213,6 +213,10 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
         return None
     ids = Ids("b", {r.node["id"] for r in iter_nodes(target)})
     order = next((s.order for s in steps if s.flow_node_id == departure_id and s.flow_id == flow.pk), None)
+    if order is None and session.left_flow_node_id == departure_id:
+        # The session closed at the open end it reached, before answering its prompt (the engine keeps no
+        # unanswered prompt): the departure is the step after the last one.
+        order = max((s.order for s in steps), default=0) + 1
     after = [s for s in steps if order is not None and s.order >= order and _off_flow(s)]
     branch = chain(after, session.resolution_summary, ids)
     departure_step = next((s for s in steps if s.order == order), None)
