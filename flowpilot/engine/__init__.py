@@ -138,10 +138,13 @@ def _walk_to(session: AISession, flow: Tree, node: dict) -> AISessionStep:
 
 
 def _locked(session: AISession) -> AISession:
-    """The session row locked for this transaction: one answer at a time, double submits serialised."""
+    """The session row locked for this transaction: one answer at a time, double submits serialised.
+
+    The vectors are not read: no step needs them, and `save()` then writes back only the fields read."""
     return (
         AISession.objects.select_for_update(of=("self",))
         .select_related("matched_flow", "engineer", "account")
+        .defer("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
         .get(pk=session.pk)
     )
 
@@ -173,6 +176,8 @@ def answer_step(
         if not session.is_active:
             raise SessionClosed(session.status)
         step = current_step(session)
+        if step is not None and step.flow_id is not None and step.flow_id == session.matched_flow_id:
+            step.flow = session.matched_flow  # read with the session: not a second time
         given = [
             name
             for name, value in (
