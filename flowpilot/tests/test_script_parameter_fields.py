@@ -55,24 +55,29 @@ def template(northwind):
     return ScriptTemplateFactory(account=northwind, slug="ad-unlock-user", body=BODY, parameters_schema=SCHEMA)
 
 
-def library_pane(client, template) -> str:
+def library_pane(client, user, template) -> str:
     return client.get(f"/scripts/{template.pk}/").content.decode()
 
 
-def session_card(client, template) -> str:
+def session_card(client, user, template) -> str:
     flow_with_script(template.account, template.slug)
-    session = engine.start_session(client.user, INTAKE)
+    session = engine.start_session(user, INTAKE)
     engine.answer_step(session, selected_option="Yes, locked out")
     html = client.get(f"/sessions/{session.pk}/").content.decode()
     assert 'id="script-generator"' in html
     return html
 
 
+def test_the_session_card_shows_no_template_comment(client, northwind_engineer, template):
+    client.force_login(northwind_engineer)
+
+    assert "{#" not in session_card(client, northwind_engineer, template)
+
+
 @pytest.fixture(params=[library_pane, session_card], ids=["library", "session"])
 def inputs(request, client, northwind_engineer, template) -> dict:
     client.force_login(northwind_engineer)
-    client.user = northwind_engineer
-    return Elements(request.param(client, template)).by_id
+    return Elements(request.param(client, northwind_engineer, template)).by_id
 
 
 def test_the_schema_covers_every_parameter_type():
