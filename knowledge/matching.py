@@ -143,28 +143,33 @@ def _nearest_flows(account, vector, model_name, team, k) -> list[Candidate]:
 
 
 def nearest_flows_sql(account, vector, model_name, team, k, *, exact: bool) -> tuple[str, list]:
-    """The candidate search. A narrow model's vectors are compared on their own components only, through
-    the expression its HNSW index is built on (knowledge.models.NARROW_EMBEDDINGS)."""
+    """The candidate search, best first by cosine.
+
+    A narrow model's vectors are compared on their own components only. Through the index, candidates come
+    in the order of the expression its HNSW index is built on (knowledge.models.NARROW_EMBEDDINGS, half
+    precision); the cosine returned, and the exact scan's order, use the stored single-precision vectors.
+    """
     narrow = NARROW_EMBEDDINGS.get(model_name)
     if narrow is None:
-        embedding, vector_type = "embedding", "vector"
+        stored, stored_type = "embedding", "vector"
+        indexed, indexed_type = stored, stored_type
     else:
         dimensions = narrow[1]
-        vector_type = f"vector({dimensions})"
-        embedding = f"(subvector(embedding, 1, {dimensions}))::{vector_type}"
         vector = vector[:dimensions]
+        stored_type, indexed_type = f"vector({dimensions})", f"halfvec({dimensions})"
+        stored = f"(subvector(embedding, 1, {dimensions}))::{stored_type}"
+        indexed = f"(subvector(embedding, 1, {dimensions}))::{indexed_type}"
     literal = "[" + ",".join(f"{float(v):.7g}" for v in vector) + "]"
     conditions = "account_id = %s AND status = %s AND embedding_model = %s"
     params = [account.pk, TreeStatus.PUBLISHED, model_name]
     if team is not None:
         conditions += " AND (team_id IS NULL OR team_id = %s)"
         params.append(team.pk)
-    distance = f"{embedding} <=> %s::{vector_type}"
+    distance = f"{stored} <=> %s::{stored_type}"
     # `+ 0` keeps the planner off the HNSW index: an exact scan of a small tenant's rows.
-    order = f"({distance}) + 0" if exact else distance
+    order = f"({distance}) + 0" if exact else f"{indexed} <=> %s::{indexed_type}"
     sql = (
-        f"SELECT id, 1 - ({distance}), match_keywords FROM knowledge_tree "
-        f"WHERE {conditions} ORDER BY {order} LIMIT %s"
+        f"SELECT id, 1 - ({distance}), match_keywords FROM knowledge_tree WHERE {conditions} ORDER BY {order} LIMIT %s"
     )
     return sql, [literal, *params, literal, k]
 

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Value
 from django.db.models.functions import Cast
-from pgvector.django import HnswIndex, VectorField
+from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
 from knowledge.tree_format import PROCEDURAL, TROUBLESHOOTING
 from resolutionflow.models import AccountOwned, Team
@@ -34,14 +34,16 @@ class TreeStatus(models.TextChoices):
 
 # Embedding models whose vectors have fewer components than EMBEDDING_DIMENSIONS (stored zero-padded):
 # model name → (its HNSW index, its own dimensions). Matching searches them through that index.
-NARROW_EMBEDDINGS = {"local:all-MiniLM-L6-v2": ("tree_embedding_minilm_hnsw", 384)}
+NARROW_EMBEDDINGS = {"local:all-MiniLM-L6-v2": ("tree_embedding_minilm_half_hnsw", 384)}
 
 
 def narrow_embedding(dimensions: int):
-    """`embedding` cut to its first `dimensions` components: `subvector(embedding, 1, n)::vector(n)`."""
+    """`embedding` cut to its first `dimensions` components, in half precision:
+    `subvector(embedding, 1, n)::halfvec(n)`. The index on it is a quarter of a full-width one, and it only
+    picks candidates: their cosines are computed from the stored vectors (knowledge.matching)."""
     return Cast(
         Func(F("embedding"), Value(1), Value(dimensions), function="subvector", output_field=VectorField()),
-        VectorField(dimensions=dimensions),
+        HalfVectorField(dimensions=dimensions),
     )
 
 
@@ -111,10 +113,10 @@ class Tree(AccountOwned):
                 condition=~models.Q(embedding_model__in=list(NARROW_EMBEDDINGS)),
             ),
             # One index per narrow model, on its own components only (knowledge.matching queries the same
-            # expression): a distance costs 384 multiplications instead of 1024.
+            # expression): a distance costs 384 multiplications instead of 1024, on half the bytes.
             *(
                 HnswIndex(
-                    OpClass(narrow_embedding(dimensions), name="vector_cosine_ops"),
+                    OpClass(narrow_embedding(dimensions), name="halfvec_cosine_ops"),
                     name=index_name,
                     m=16,
                     ef_construction=64,

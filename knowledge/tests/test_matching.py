@@ -42,13 +42,13 @@ def plan(sql, params) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_the_local_model_is_searched_through_its_own_384_component_index(northwind):
+def test_the_local_model_is_searched_through_its_own_384_component_half_precision_index(northwind):
     query = unit(np.random.default_rng(1)).tolist()
 
     sql, params = matching.nearest_flows_sql(northwind, query, LOCAL, None, 30, exact=False)
 
-    assert "tree_embedding_minilm_hnsw" in plan(sql, params)
-    assert "vector(384)" in sql
+    assert "tree_embedding_minilm_half_hnsw" in plan(sql, params)
+    assert "halfvec(384)" in sql
 
 
 def test_another_model_is_searched_through_the_full_width_index(northwind):
@@ -58,7 +58,7 @@ def test_another_model_is_searched_through_the_full_width_index(northwind):
 
     shown = plan(sql, params)
     assert "tree_embedding_hnsw" in shown
-    assert "tree_embedding_minilm_hnsw" not in shown
+    assert "minilm" not in shown
 
 
 @pytest.mark.parametrize("exact", [True, False])
