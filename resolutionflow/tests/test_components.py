@@ -68,3 +68,10 @@ def test_a_field_draws_label_hint_widget_help_and_errors():
     assert "One line is enough." in html
     assert 'aria-describedby="id_note_helptext id_note_error"' in html and '<p id="id_note_helptext"' in html
     assert '<div id="id_note_error"><p class="field-error">This field is required.</p></div>' in html
+
+
+@pytest.mark.parametrize("layout", ["", "grid"])
+def test_script_fields_without_parameters_say_the_script_runs_as_it_is(layout):
+    html = render_to_string("components/script_fields.html", {"fields": [], "layout": layout})
+
+    assert "This script has no parameters: it runs as it is." in html and "<input" not in html
