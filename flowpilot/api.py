@@ -23,10 +23,13 @@ from flowpilot.serializers import (
 from knowledge import selectors as knowledge_selectors
 from resolutionflow.models import Team, User
 from resolutionflow.tenancy import access
+from resolutionflow.throttling import SESSION_ANSWER, SESSION_START, ScopedThrottle
 
 
 class SessionListView(ListAPIView):
     serializer_class = SessionListSerializer
+    throttle_classes = [ScopedThrottle]  # POST only: starting a session
+    throttle_scope = SESSION_START
 
     def get_queryset(self):
         params = self.request.query_params
@@ -70,6 +73,9 @@ class SessionActionView(APIView):
 
 
 class AnswerStepView(SessionActionView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = SESSION_ANSWER
+
     @extend_schema(request=AnswerSerializer, responses={200: StepSerializer})
     def post(self, request, pk):
         session = self.acting_session(request, pk)
@@ -107,6 +113,9 @@ class AbandonView(SessionActionView):
 
 
 class SwitchFlowView(SessionActionView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = SESSION_ANSWER
+
     @extend_schema(request=SwitchFlowSerializer, responses={200: StepSerializer})
     def post(self, request, pk):
         session = self.acting_session(request, pk)

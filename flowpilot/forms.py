@@ -2,7 +2,7 @@
 
 from django import forms
 
-from flowpilot.engine import MAX_INTAKE
+from flowpilot.engine import MAX_INTAKE, MAX_NOTE_LENGTH
 from resolutionflow import selectors as account_selectors
 
 INPUT = {"class": "field-input"}
@@ -52,7 +52,7 @@ class AnswerForm(forms.Form):
     result = forms.CharField(required=False, max_length=10_000)
     action_result = forms.CharField(required=False, max_length=10_000)
     detail = forms.CharField(required=False, max_length=10_000)
-    note = forms.CharField(required=False, max_length=10_000)
+    note = forms.CharField(required=False, max_length=MAX_NOTE_LENGTH)
 
     def answer_arguments(self) -> dict:
         data = self.cleaned_data

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from flowpilot.engine import MAX_NOTE_LENGTH
 from flowpilot.models import AISession, AISessionStep
 
 
@@ -127,7 +128,7 @@ class AnswerSerializer(serializers.Serializer):
     free_text = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     result = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     action_result = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH)
 
     def validate(self, data):
         given = [k for k in ("selected_option", "free_text", "action_result", "note") if k in data]

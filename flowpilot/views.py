@@ -24,6 +24,7 @@ from flowpilot.permissions import can_act, require_actor
 from knowledge import selectors as knowledge_selectors
 from resolutionflow.htmx import toast
 from resolutionflow.tenancy import account_member_required
+from resolutionflow.throttling import SESSION_ANSWER, SESSION_START, throttled
 from scripts import selectors as script_selectors
 from scripts import services as script_services
 from scripts.downloads import NO_STORE, ps1_response
@@ -103,6 +104,7 @@ def _list_filters(params) -> dict:
 
 
 @account_member_required
+@throttled(SESSION_START)
 def session_new(request):
     form = IntakeForm(request.POST) if request.method == "POST" else IntakeForm()
     if request.method == "POST" and form.is_valid():
@@ -225,6 +227,7 @@ def session_action(*methods):
 
 
 @session_action()
+@throttled(SESSION_ANSWER)
 def session_answer(request, session):
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -241,6 +244,7 @@ def session_answer(request, session):
 
 
 @session_action()
+@throttled(SESSION_ANSWER)
 def session_switch_flow(request, session):
     form = SwitchFlowForm(request.POST)
     if not form.is_valid():
@@ -256,6 +260,7 @@ def session_switch_flow(request, session):
 
 
 @session_action()
+@throttled(SESSION_ANSWER)
 def session_capture(request, session):
     try:
         engine.prefer_capture(session)

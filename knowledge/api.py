@@ -20,6 +20,7 @@ from knowledge.serializers import (
     ProposalSummarySerializer,
     ReviewRequestSerializer,
 )
+from resolutionflow.throttling import FLOW_MATCH, ScopedThrottle
 
 
 class FlowListView(ListAPIView):
@@ -90,6 +91,9 @@ class FlowVersionListView(ListAPIView):
 
 
 class FlowMatchView(APIView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = FLOW_MATCH
+
     @extend_schema(request=MatchRequestSerializer, responses=MatchResponseSerializer)
     def post(self, request):
         serializer = MatchRequestSerializer(data=request.data)

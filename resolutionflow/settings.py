@@ -224,6 +224,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token_email": env.str("TOKEN_THROTTLE_PER_EMAIL", default="10/min"),
         "token_ip": env.str("TOKEN_THROTTLE_PER_IP", default="60/min"),
+        # Per user, the API and the session pages sharing each count (resolutionflow/throttling.py).
+        "session_start": env.str("FLOWPILOT_SESSION_START_RATE", default="20/min"),
+        "session_answer": env.str("FLOWPILOT_ANSWER_RATE", default="60/min"),
+        "flow_match": env.str("FLOW_MATCH_RATE", default="30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles identify the client as resolutionflow/client_ip.py does (None would trust any X-Forwarded-For).
@@ -295,6 +299,11 @@ PROBLEM_DOMAINS = [
     "line_of_business",
     "other",
 ]
+
+# FlowPilot's LLM mode (flowpilot/engine/llm_mode.py) and the size of a session.
+FLOWPILOT_DAILY_LLM_BUDGET = env.int("FLOWPILOT_DAILY_LLM_BUDGET", default=500)  # LLM steps per account per day
+FLOWPILOT_PROMPT_MAX_CHARS = env.int("FLOWPILOT_PROMPT_MAX_CHARS", default=24_000)  # system prompt + transcript
+FLOWPILOT_MAX_NOTES_PER_SESSION = env.int("FLOWPILOT_MAX_NOTES_PER_SESSION", default=50)
 
 # The Knowledge Flywheel (knowledge/flywheel): post-session analysis into flow proposals.
 FLYWHEEL_DAILY_LLM_BUDGET = env.int("FLYWHEEL_DAILY_LLM_BUDGET", default=50)  # LLM calls per account per day

@@ -9,6 +9,8 @@ Views, the API and the demo seeding all call these functions; none of them holds
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Func, IntegerField, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flowpilot import rollups
@@ -40,6 +42,7 @@ from knowledge.tree_format import find_node
 from resolutionflow.ai.embeddings import get_embedder
 
 MAX_INTAKE = 10_000
+MAX_NOTE_LENGTH = 2_000
 FLOW_CHOICES = 3
 FLOW_CHOICE_MIN_SCORE = 0.2  # candidates below this are noise, not choices
 
@@ -207,13 +210,27 @@ def answer_step(
 
 
 def _record_note(step: AISessionStep, note: str) -> None:
+    """A note on the current step. Notes are capped per session (FLOWPILOT_MAX_NOTES_PER_SESSION) and in
+    length: everything derived from the transcript (pre-fill, prompts, documentation) stays bounded."""
     note = note.strip()
     if not note:
         raise InvalidAnswer("note", "A note cannot be empty.")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidAnswer("note", f"A note is limited to {MAX_NOTE_LENGTH:,} characters ({len(note):,} given).")
+    limit = settings.FLOWPILOT_MAX_NOTES_PER_SESSION
+    if _note_count(step.session) >= limit:
+        raise InvalidAnswer("note", f"This session already has {limit:,} notes, the most it takes.")
     step.notes = [*(step.notes or []), {"text": note, "at": timezone.now().isoformat()}]
     step.save(update_fields=["notes"])
     say(step.session, "user", f"Note: {note}")
     step.session.save(update_fields=["conversation_messages", "updated_at"])
+
+
+def _note_count(session: AISession) -> int:
+    counted = session.steps.aggregate(
+        notes=Coalesce(Sum(Func("notes", function="jsonb_array_length", output_field=IntegerField())), 0)
+    )
+    return counted["notes"]
 
 
 def _choose(session: AISession, step: AISessionStep, option: str) -> None:

@@ -2,16 +2,37 @@
 
 The transcript is untrusted input: it is delimited in the prompt, and the answer can only pick among the
 step kinds below. It never chooses accounts or flows; script templates are checked by the scripts app.
+
+Spend is bounded twice: each account has a daily number of LLM steps (FLOWPILOT_DAILY_LLM_BUDGET, counted
+in `LLMCall` rows over the account's own day; once spent, sessions go on in capture mode with a notice),
+and each prompt is at most FLOWPILOT_PROMPT_MAX_CHARS characters (the intake and the latest turns; the
+turns between are left out, and the prompt says so). Characters, not tokens: the SDK's token counter
+needs the network.
 """
 
 import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
 
 from flowpilot.engine.steps import add_step, capture_step
-from flowpilot.models import AISession, AISessionStep, StepType
+from flowpilot.models import AISession, AISessionStep, SessionMode, StepType
 from resolutionflow.ai.errors import LLMError
 from resolutionflow.ai.llm import get_llm
+from resolutionflow.models import LLMCall
 
 logger = logging.getLogger(__name__)
+
+PURPOSE = "flowpilot_step"
+BUDGET_NOTICE = (
+    "FlowPilot's AI has used today's allowance for your account, so this session goes on in capture mode: "
+    "record what you check and what you find. Suggestions come back tomorrow."
+)
+MAX_MESSAGE_CHARS = 4000  # one message of the transcript, at most
+MIN_TRANSCRIPT_CHARS = 1000  # the transcript's share when the system prompt alone nears the limit
+_JOIN = "\n\n"  # between two messages merged into one turn
+_FRAMING_CHARS = 200  # the opening and closing placeholder turns, and the note on what was left out
 
 STEP_SCHEMA = {
     "type": "object",
@@ -54,13 +75,19 @@ def next_llm_step(session: AISession, candidates: list[dict] | None = None) -> A
     """Ask the LLM for the next step; a failed or invalid answer falls back to a capture step."""
     from flowpilot.engine.scripts import prompt_context, script_step
 
+    if not budget_left(session.account):
+        logger.info("FlowPilot's daily LLM budget is spent for account %s: capture mode", session.account_id)
+        session.mode = SessionMode.CAPTURE
+        return capture_step(session, llm_fallback="budget", notice=BUDGET_NOTICE)
     llm = get_llm()
     context = "\n".join(part for part in (_flows_context(candidates or []), prompt_context(session)) if part)
+    system = SYSTEM_PROMPT.format(context=context)
+    room = max(settings.FLOWPILOT_PROMPT_MAX_CHARS - len(system), MIN_TRANSCRIPT_CHARS)
     try:
         answer = llm.generate_json(
-            "flowpilot_step",
-            SYSTEM_PROMPT.format(context=context),
-            _messages(session),
+            PURPOSE,
+            system,
+            _messages(session, room),
             STEP_SCHEMA,
             account=session.account,
             max_tokens=1024,
@@ -105,16 +132,30 @@ def _validated_step(answer: dict) -> dict:
     return {"step_type": StepType.SOLUTION, "content": content}
 
 
-def _messages(session: AISession) -> list[dict]:
-    """The transcript as alternating user/assistant turns, wrapped so it reads as data."""
+def budget_left(account) -> bool:
+    """Whether `account` may make another FlowPilot LLM call today (the day in the account's time zone)."""
+    zone = ZoneInfo(account.time_zone or settings.ANALYTICS_TIME_ZONE)
+    day_start = timezone.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    used = LLMCall.objects.filter(account=account, purpose=PURPOSE, created_at__gte=day_start).count()
+    return used < settings.FLOWPILOT_DAILY_LLM_BUDGET
+
+
+def _messages(session: AISession, room: int) -> list[dict]:
+    """The transcript as alternating user/assistant turns, wrapped so it reads as data, in at most `room`
+    characters: the intake and the latest messages (see `_within`)."""
+    said = [
+        (
+            "assistant" if message.get("role") == "assistant" else "user",
+            str(message.get("content", ""))[:MAX_MESSAGE_CHARS],
+            message.get("role") != "assistant",  # the engineer's words are wrapped as data
+        )
+        for message in session.conversation_messages or []
+    ]
     turns = []
-    for message in session.conversation_messages or []:
-        role = "assistant" if message.get("role") == "assistant" else "user"
-        text = str(message.get("content", ""))[:4000]
-        if role == "user":
-            text = f"<engineer>\n{text}\n</engineer>"
+    for role, text, is_data in _within(said, room - _FRAMING_CHARS):
+        text = _wrapped(text, is_data)
         if turns and turns[-1]["role"] == role:
-            turns[-1]["content"] += "\n\n" + text
+            turns[-1]["content"] += _JOIN + text
         else:
             turns.append({"role": role, "content": text})
     if not turns or turns[0]["role"] != "user":
@@ -122,6 +163,43 @@ def _messages(session: AISession) -> list[dict]:
     if turns[-1]["role"] != "user":
         turns.append({"role": "user", "content": "<engineer>(waiting for the next step)</engineer>"})
     return turns
+
+
+def _within(said: list[tuple], room: int) -> list[tuple]:
+    """The messages, or, when they take more than `room` characters: the first (the intake, cut to half the
+    room), a note of how many were left out, and the latest that fit (the newest always, cut if need be)."""
+    if sum(_size(item) for item in said) <= room:
+        return said
+    intake = _cut(said[0], room // 2)
+    left = room - _size(intake)
+    latest: list[tuple] = []
+    for item in reversed(said[1:]):
+        if _size(item) > left:
+            if not latest:
+                latest.append(_cut(item, left))
+            break
+        latest.append(item)
+        left -= _size(item)
+    omitted = len(said) - 1 - len(latest)
+    note = [("user", f"({omitted} earlier messages of this session are left out here.)", False)] if omitted else []
+    return [intake, *note, *reversed(latest)]
+
+
+def _wrapped(text: str, is_data: bool) -> str:
+    return f"<engineer>\n{text}\n</engineer>" if is_data else text
+
+
+def _size(item: tuple) -> int:
+    _, text, is_data = item
+    return len(_wrapped(text, is_data)) + len(_JOIN)
+
+
+def _cut(item: tuple, size: int) -> tuple:
+    role, text, is_data = item
+    if _size(item) <= size:
+        return item
+    keep = max(size - _size((role, "", is_data)) - 1, 0)
+    return role, text[:keep] + "…", is_data
 
 
 def _flows_context(candidates: list[dict]) -> str:
