@@ -6,9 +6,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from flowpilot.models import AISession
-from resolutionflow.tenancy import access
-from scripts import selectors, services
+from scripts import selectors, services, sessions
 from scripts.serializers import (
     GenerateResponseSerializer,
     GenerateSerializer,
@@ -48,13 +46,16 @@ class ScriptTemplateDetailView(RetrieveAPIView):
 class GenerateView(APIView):
     @extend_schema(request=GenerateSerializer, responses={201: GenerateResponseSerializer})
     def post(self, request):
-        """Generate a script. 400 with {"parameters": {key: [message]}}; 404 for a template or AI session
-        the user may not use. The script in the answer is the only copy with its secrets."""
+        """Generate a script. 400 with {"parameters": {key: [message]}}; 404 for a template the user may not
+        use or an AI session of another account; 403 for a session the user may read but not act on (only
+        its engineer, the escalation target or an admin). The script in the answer is the only copy with
+        its secrets."""
         serializer = GenerateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         template = selectors.template(request.user, data["template_id"])
-        ai_session = access(AISession, request.user, data["ai_session_id"]) if data.get("ai_session_id") else None
+        session_id = data.get("ai_session_id")
+        ai_session = sessions.session_to_act_on(request.user, session_id) if session_id else None
         generation, script = services.generate(request.user, template, data["parameters"], ai_session=ai_session)
         response = Response({"generation_id": generation.pk, "script": script}, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"

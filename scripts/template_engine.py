@@ -13,7 +13,10 @@ controller, so its one promise is that a value can never become code:
   is expected: not in a double-quoted string, a here-string, a comment or a single-quoted string, not
   glued to other characters, and not where PowerShell would run the value as a command. The check lexes
   the body with Pygments' PowerShellLexer, after mapping the typographic quotes and dashes PowerShell
-  honours to their ASCII forms (Pygments knows only the ASCII ones).
+  honours to their ASCII forms (Pygments knows only the ASCII ones);
+- and a body may not use a dynamic-execution sink anywhere (Invoke-Expression, [ScriptBlock]::Create,
+  $ExecutionContext, Add-Type, & or . on a computed command, cmd / powershell, Start-Process with a
+  computed value...): a quoted value kept in a variable could reach one later.
 
 Secrets are substituted into the script that is shown once and never stored; `Rendered` also carries
 the copy (and the parameters) with every secret replaced by `<redacted>`, which is what gets stored.
@@ -542,7 +545,8 @@ _BIDI_OR_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]
 
 
 def check_template(body: str, schema: Mapping | None) -> None:
-    """Refuse a body whose placeholders a quoted literal would not protect; raises InvalidTemplate.
+    """Refuse a body whose placeholders a quoted literal would not protect, or that uses a dynamic-execution
+    sink anywhere; raises InvalidTemplate.
 
     Problems are listed with their line numbers. Also raises InvalidSchema for a broken schema.
     """
@@ -568,6 +572,7 @@ def check_template(body: str, schema: Mapping | None) -> None:
     for key in sorted(keys - set(first_use)):
         problems.append(f"Parameter {key} is not used in the body.")
     problems.extend(_placement_problems(body, line))
+    problems.extend(_dynamic_execution_problems(body))
     if problems:
         raise InvalidTemplate(problems)
 
@@ -695,6 +700,138 @@ def _runs_as_code(text: str, start: int, since: int) -> bool:
     and its lookbehind still sees the character before."""
     line_start = text.rfind("\n", since, start) + 1 or since
     return bool(_RUNS_CODE_BEFORE.search(text, max(line_start, since), start))
+
+
+# ── Dynamic execution ───────────────────────────────────────────────────────────────────────────────
+# A placeholder is quoted, but a script can still turn a quoted value into code later: `$v = {{x}}`, then
+# `Invoke-Expression $v`. Following values through variables is a losing game, so a body may not use a
+# dynamic-execution sink at all, wherever it stands (comments aside). Names are matched as PowerShell
+# reads them: case-insensitive, backtick escapes and line continuations removed, typographic dashes as
+# '-'. Names that can hide in a string (`& 'iex'`, `[type]'ScriptBlock'`) are looked for in strings too.
+
+_INTERPRETERS = ("cmd", "powershell", "pwsh", "wscript", "cscript", "mshta", "bash", "wsl")
+_SINKS_ANYWHERE = [
+    (re.compile(pattern, re.IGNORECASE), what)
+    for pattern, what in [
+        (r"(?<![\w$.-])(?:iex|invoke-expression)(?![\w-])", "Invoke-Expression runs text as code"),
+        (r"(?<![\w-])(?:invokescript|newscriptblock|addscript)(?![\w-])", "{name} runs text as code"),
+        (r"(?<![\w-])\$?\{?executioncontext(?![\w-])", "$ExecutionContext can run text as code"),
+        (r"(?<![\w$-])(?:system\.management\.automation\.)?scriptblock(?![\w-])", "[ScriptBlock] turns text into code"),
+        (r"(?<![\w$.-])add-type(?![\w-])", "Add-Type compiles and loads code"),
+        (r"\[\s*(?:system\.)?type\s*\]", "[type] finds a type by its name in text (such as ScriptBlock)"),
+        (r"assembly\s*\]\s*::\s*(?:load\w*|unsafeloadfrom)(?![\w-])", "loading an assembly runs its code"),
+        (r"process\s*\]\s*::\s*start(?![\w-])", "[Diagnostics.Process]::Start runs a program"),
+        (r"(?<![\w-])(?:wscript\.shell|shell\.application|win32_process)(?![\w-])", "{name} runs commands"),
+    ]
+]
+# `& <expression>` and `. <expression>` call whatever command the expression names (a string is an
+# expression too: `& 'iex'`); `& {...}` and a bare path (`& C:\Tools\tool.exe`) are fine.
+_CALL_OF_EXPRESSION = re.compile(r"(?<!&)&(?!&)[ \t]*[$(@\[\"']|(?:^|[;|{(=&])[ \t]*\.[ \t]*[$(@\[\"']", re.MULTILINE)
+_COMMAND_WORD = re.compile(r"(?:^|[;|{(=&])[ \t]*([^\s(){};|&=,'\"]+)", re.MULTILINE)
+_STATEMENT_END = re.compile(r"[;|\n]")
+_START_PROCESS = re.compile(r"(?<![\w$.-])(?:start-process|saps|start)(?![\w-])", re.IGNORECASE)
+_INTERPRETER = re.compile(rf"(?<![\w$-])(?:{'|'.join(_INTERPRETERS)})(?:\.exe)?(?![\w-])", re.IGNORECASE)
+_INVOKE_COMMAND = re.compile(r"(?<![\w$.-])(?:invoke-command|icm)(?![\w-])", re.IGNORECASE)
+# -ScriptBlock (Invoke-Command takes any prefix from -sc) given anything but a literal { ... }.
+_SCRIPT_BLOCK_FROM_VALUE = re.compile(r"(?<![\w-])-(?:scriptblock|sc\w*)(?:[ \t]*:[ \t]*|[ \t]+)(?=[^\s{])", re.I)
+_FULL_SCRIPT_BLOCK_FROM_VALUE = re.compile(r"(?<![\w-])-scriptblock(?:[ \t]*:[ \t]*|[ \t]+)(?=[^\s{])", re.I)
+_FILE_PATH = re.compile(r"(?<![\w-])-f\w*(?![\w-])", re.IGNORECASE)
+_STRING_TEXT, _PLACEHOLDER_TEXT = "\ue001", "\ue000"  # what strings and placeholders hold in the code view
+
+
+def _dynamic_execution_problems(body: str) -> list[str]:
+    """Every use of a dynamic-execution sink in the body, one problem per sink and line."""
+    plain, code, origins = _execution_views(body)
+    newlines = [match.start() for match in re.finditer("\n", body)]
+    found: dict[tuple[int, str], None] = {}
+
+    def report(offset: int, what: str) -> None:
+        index = bisect_right(origins, (offset, len(body))) - 1
+        view_start, body_start = origins[index]
+        line = bisect_left(newlines, body_start + (offset - view_start)) + 1
+        found.setdefault((line, what), None)
+
+    for pattern, what in _SINKS_ANYWHERE:
+        for match in pattern.finditer(plain):
+            report(match.start(), what.format(name=match.group()))
+    for match in _CALL_OF_EXPRESSION.finditer(code):
+        report(match.start(), "& or . calls a command computed at run time (call a program by its bare path)")
+    for match in _COMMAND_WORD.finditer(code):
+        word = match.group(1)
+        if re.split(r"[\\/]", word)[-1].lower().removesuffix(".exe") in _INTERPRETERS:
+            report(match.start(1), f"{word} runs its arguments as commands")
+    start = 0
+    for end in [match.start() for match in _STATEMENT_END.finditer(code)] + [len(code)]:
+        _statement_problems(plain, code, start, end, report)
+        start = end + 1
+    return [f"Line {line}: {what}: a template may not run code it builds." for line, what in found]
+
+
+def _statement_problems(plain: str, code: str, start: int, end: int, report) -> None:
+    statement = code[start:end]
+    launch = _START_PROCESS.search(statement)
+    if launch:
+        rest = statement[launch.end() :]
+        if _INTERPRETER.search(plain, start + launch.end(), end):
+            report(start + launch.start(), "Start-Process runs a command interpreter")
+        elif _PLACEHOLDER_TEXT in rest or any(c in rest for c in "$@("):
+            report(
+                start + launch.start(),
+                "Start-Process with a parameter or a computed value (it passes arguments unquoted)",
+            )
+    invoke = _INVOKE_COMMAND.search(statement)
+    argument = (_SCRIPT_BLOCK_FROM_VALUE if invoke else _FULL_SCRIPT_BLOCK_FROM_VALUE).search(statement)
+    if argument:
+        report(start + argument.start(), "-ScriptBlock given a value instead of a literal { ... }")
+    if invoke and _FILE_PATH.search(statement, invoke.end()):
+        report(start + invoke.start(), "Invoke-Command -FilePath runs a script file")
+
+
+def _execution_views(body: str) -> tuple[str, str, list[tuple[int, int]]]:
+    """Two views of the body as PowerShell reads it, of equal length, without comments, backticks and line
+    continuations: `plain` keeps the strings' text, `code` replaces it (placeholders by _PLACEHOLDER_TEXT,
+    other strings by _STRING_TEXT, their quotes kept). `origins` maps view offsets to body offsets:
+    sorted (view offset, body offset) pairs, one per lexer token."""
+    spans = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(body)]
+    read = body.translate(_AS_POWERSHELL_READS)
+    pieces, previous_end = [], 0
+    for start, end in spans:
+        pieces += [read[previous_end:start], "'" + "x" * (end - start - 2) + "'"]
+        previous_end = end
+    text = "".join([*pieces, read[previous_end:]])
+    placeholder_starts = {start for start, _ in spans}
+    plain: list[str] = []
+    code: list[str] = []
+    origins: list[tuple[int, int]] = []
+    length = 0
+    continuation = False
+    for index, kind, value in _LEXER.get_tokens_unprocessed(text):
+        if continuation and value.startswith("\n"):
+            value = " " + value[1:]
+        continuation = kind in Punctuation and value == "`"
+        if kind in Comment:
+            shown = re.sub(r"[^\n]", " ", value)
+            as_code = shown
+        else:
+            shown = value.replace("`", "")
+            if kind in String:
+                as_code = _string_as_code(kind, shown, is_placeholder=index in placeholder_starts)
+            else:
+                as_code = shown
+        origins.append((length, index))
+        plain.append(shown)
+        code.append(as_code)
+        length += len(shown)
+    return "".join(plain), "".join(code), origins
+
+
+def _string_as_code(kind, value: str, *, is_placeholder: bool) -> str:
+    if kind in String.Single and len(value) >= 2:  # a whole '...' literal
+        filler = _PLACEHOLDER_TEXT if is_placeholder else _STRING_TEXT
+        return value[0] + filler * (len(value) - 2) + value[-1]
+    if value in ('"', '@"\n', '\n"@', "@'\n", "\n'@"):  # delimiters
+        return value
+    return _STRING_TEXT * len(value)
 
 
 __all__ = [

@@ -116,3 +116,85 @@ def test_payloads_through_a_builtin_template():
                 "action": ("quoted", "Remove"),
             },
         )
+
+
+# ── Bodies that run code: refused wherever the sink stands ──────────────────────────────────────────
+
+SINK_BODIES = [
+    # Accepted by the placement check before: each placeholder was a quoted literal, but the body ran it.
+    'Invoke-Expression ("Get-ADUser " + {{value}})',
+    "$ExecutionContext.InvokeCommand.InvokeScript({{value}})",
+    "Start-Process cmd.exe -ArgumentList '/c', {{value}}",
+    "$v = {{value}}\nInvoke-Expression $v",
+    "Add-Type -TypeDefinition {{value}}",
+    # The same sinks written as PowerShell also reads them.
+    "$v = {{value}}\niex $v",
+    "$v = {{value}}\nI`nvoke-Ex`pression $v",
+    "$v = {{value}}\nINVOKE\u2013EXPRESSION $v",
+    "$v = {{value}}\nMicrosoft.PowerShell.Utility\\Invoke-Expression $v",
+    '$v = {{value}}\n"$(iex $v)"',
+    "$v = {{value}}\n[ ScriptBlock ]::Create($v).Invoke()",
+    "$v = {{value}}\n[System.Management.Automation.ScriptBlock]::Create($v)",
+    "$v = {{value}}\n([type]'ScriptBlock')::Create($v)",
+    "$v = {{value}}\nNew-Object System.Management.Automation.ScriptBlock",
+    "$v = {{value}}\n$executioncontext.invokecommand.newscriptblock($v)",
+    "$v = {{value}}\n${ExecutionContext}.InvokeCommand.InvokeScript($v)",
+    "$v = {{value}}\n[PowerShell]::Create().AddScript($v).Invoke()",
+    "$v = {{value}}\nAdd-Type -TypeDefinition $v",
+    "$v = {{value}}\n& $v",
+    "$v = {{value}}\n&($v)",
+    "$v = {{value}}\n. $v",
+    "$v = {{value}}\n& 'iex' $v",
+    "$v = {{value}}\n& (Get-Command i*x) $v",
+    "$v = {{value}}\ncmd /c $v",
+    "$v = {{value}}\nC:\\Windows\\System32\\cmd.exe /c $v",
+    "$v = {{value}}\npowershell -NoProfile -Command $v",
+    "$v = {{value}}\npwsh -c $v",
+    "$v = {{value}}\nsaps pwsh -ArgumentList '-c', $v",
+    "$v = {{value}}\nstart `\n  cmd -ArgumentList $v",
+    "Start-Process msiexec.exe -ArgumentList '/i', {{value}}",
+    "$v = {{value}}\n$p = @{FilePath = 'cmd.exe'; ArgumentList = $v}\nStart-Process @p",
+    "$v = {{value}}\nInvoke-Command -ComputerName dc01 -ScriptBlock $v",
+    "$v = {{value}}\nicm dc01 -sc:([scriptblock]::Create($v))",
+    "$v = {{value}}\n(New-Object -ComObject WScript.Shell).Run($v)",
+    "$v = {{value}}\n[Diagnostics.Process]::Start('cmd.exe', $v)",
+    "$v = {{value}}\nInvoke-WmiMethod -Class Win32_Process -Name Create -ArgumentList $v",
+    "$v = {{value}}\n[Reflection.Assembly]::Load($v)",
+]
+SAFE_BODIES = [
+    "# Invoke-Expression is never used here\n$User = {{value}}\nGet-ADUser -Identity $User",
+    "Invoke-Command -ComputerName dc01 -ScriptBlock { param($u) Unlock-ADAccount $u } -ArgumentList {{value}}",
+    "& { Get-Date }\nGet-ADUser -Identity {{value}} 2>&1 | Select-Object Name",
+    "Start-Process msiexec.exe -ArgumentList '/i', 'C:\\Temp\\agent.msi' -Wait\nWrite-Output {{value}}",
+    "$Service = Get-Service -Name {{value}}\n$Service.Start()\nWrite-Host 'Starting the service'",
+]
+
+
+@pytest.mark.parametrize("body", SINK_BODIES)
+def test_a_body_that_runs_code_it_builds_is_refused(body):
+    with pytest.raises(template_engine.InvalidTemplate) as refused:
+        template_engine.check_template(body, SCHEMA)
+
+    assert any("a template may not run code it builds" in problem for problem in refused.value.problems)
+
+
+@pytest.mark.parametrize("body", SAFE_BODIES)
+def test_a_body_that_only_passes_values_as_data_is_accepted(body):
+    template_engine.check_template(body, SCHEMA)
+
+
+def test_the_refusal_names_the_line_of_the_sink():
+    with pytest.raises(template_engine.InvalidTemplate) as refused:
+        template_engine.check_template("$v = {{value}}\nWrite-Output $v\n\nI`nvoke-Expression $v\n", SCHEMA)
+
+    assert refused.value.problems == [
+        "Line 4: Invoke-Expression runs text as code: a template may not run code it builds."
+    ]
+
+
+def test_every_builtin_template_passes_the_check():
+    definitions = builtin_definitions()
+
+    for definition in definitions:
+        template_engine.check_template(definition["body"], definition["parameters_schema"])
+    assert len(definitions) == 26
