@@ -26,11 +26,11 @@ logger = logging.getLogger(__name__)
 
 PURPOSE = "flowpilot_step"
 BUDGET_NOTICE = (
-    "FlowPilot's AI has used today's allowance for your account, so this session goes on in capture mode: "
-    "record what you check and what you find. Suggestions come back tomorrow."
+    "FlowPilot's daily AI budget for your account is used up, so this session goes on in capture mode: "
+    "record what you check and what you find. AI suggestions come back tomorrow."
 )
 MAX_MESSAGE_CHARS = 4000  # one message of the transcript, at most
-MIN_TRANSCRIPT_CHARS = 1000  # the transcript's share when the system prompt alone nears the limit
+MIN_TRANSCRIPT_CHARS = 600  # the transcript's share, at least (the intake and the newest message, cut)
 _JOIN = "\n\n"  # between two messages merged into one turn
 _FRAMING_CHARS = 200  # the opening and closing placeholder turns, and the note on what was left out
 
@@ -82,7 +82,10 @@ def next_llm_step(session: AISession, candidates: list[dict] | None = None) -> A
     llm = get_llm()
     context = "\n".join(part for part in (_flows_context(candidates or []), prompt_context(session)) if part)
     system = SYSTEM_PROMPT.format(context=context)
-    room = max(settings.FLOWPILOT_PROMPT_MAX_CHARS - len(system), MIN_TRANSCRIPT_CHARS)
+    limit = settings.FLOWPILOT_PROMPT_MAX_CHARS
+    if len(system) + MIN_TRANSCRIPT_CHARS > limit:  # the lists of related flows and templates go first
+        system = SYSTEM_PROMPT.format(context="")
+    room = max(limit - len(system), MIN_TRANSCRIPT_CHARS)
     try:
         answer = llm.generate_json(
             PURPOSE,

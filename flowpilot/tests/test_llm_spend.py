@@ -4,6 +4,7 @@ on the session page and in the API's step data. Through Anthropic's real client 
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from flowpilot import engine
@@ -11,6 +12,7 @@ from flowpilot.engine.llm_mode import BUDGET_NOTICE, PURPOSE, budget_left
 from flowpilot.models import SessionMode, StepType
 from resolutionflow.models import LLMCall
 from resolutionflow.tests.fake_anthropic import tool_reply
+from scripts.library import load_builtin_templates
 
 INTAKE = "Excel crashes when opening a macro workbook from SharePoint"
 QUESTION = {"type": "question", "content": "Does it crash in safe mode?", "options": ["Yes", "No"], "confidence": 0.5}
@@ -53,16 +55,34 @@ def test_a_short_session_sends_its_whole_transcript(northwind_engineer, fake_llm
     assert INTAKE in sent and "Does it crash in safe mode?" in sent and "left out" not in sent
 
 
-def test_the_newest_message_is_sent_even_when_it_alone_is_over_the_limit(northwind_engineer, fake_llm, settings):
-    settings.FLOWPILOT_PROMPT_MAX_CHARS = 3000
+@pytest.mark.parametrize("limit", [3000, 2000])
+def test_the_newest_message_is_sent_even_when_it_alone_is_over_the_limit(northwind_engineer, fake_llm, settings, limit):
+    settings.FLOWPILOT_PROMPT_MAX_CHARS = limit
     fake = fake_llm(tool_reply(QUESTION))
     session = engine.start_session(northwind_engineer, INTAKE)
 
     engine.answer_step(session, free_text="Event log: " + "0xc0000005 " * 900)
 
     body = fake.bodies()[-1]
-    assert prompt_chars(body) <= max(3000, len(body["system"]) + 1000)
+    assert prompt_chars(body) <= limit
     assert INTAKE in body["messages"][0]["content"] and "Event log: 0xc0000005" in body["messages"][-1]["content"]
+
+
+def test_the_lists_of_flows_and_templates_give_way_when_the_system_prompt_alone_is_too_long(
+    northwind_engineer, fake_llm, settings
+):
+    load_builtin_templates()
+    fake = fake_llm(tool_reply(QUESTION))
+    engine.start_session(northwind_engineer, INTAKE)
+    full = fake.bodies()[-1]
+    assert "Script templates the engineer can generate" in full["system"]
+    settings.FLOWPILOT_PROMPT_MAX_CHARS = len(full["system"])
+
+    engine.start_session(northwind_engineer, INTAKE)
+
+    body = fake.bodies()[-1]
+    assert prompt_chars(body) <= len(full["system"])
+    assert "Script templates" not in body["system"] and INTAKE in body["messages"][0]["content"]
 
 
 def test_when_the_daily_budget_is_spent_the_session_goes_on_in_capture_mode_with_a_notice(
@@ -80,7 +100,7 @@ def test_when_the_daily_budget_is_spent_the_session_goes_on_in_capture_mode_with
     session.refresh_from_db()
     assert session.mode == SessionMode.CAPTURE
     client.force_login(northwind_engineer)
-    assert "used today&#x27;s allowance for your account" in client.get(f"/sessions/{session.pk}/").content.decode()
+    assert "daily AI budget for your account is used up" in client.get(f"/sessions/{session.pk}/").content.decode()
     steps = api_as(northwind_engineer).get(f"/api/v1/ai-sessions/{session.pk}").json()["steps"]
     assert steps[-1]["content"]["notice"] == BUDGET_NOTICE and steps[-1]["content"]["llm_fallback"] == "budget"
 
