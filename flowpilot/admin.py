@@ -70,6 +70,7 @@ class AISessionStepAdmin(admin.ModelAdmin):
     list_filter = ["step_type", "was_free_text", "session__account"]
     raw_id_fields = ["session", "flow"]
     search_fields = ["session__problem_summary", "free_text_input"]
+    formfield_overrides = AccountScopedAdmin.formfield_overrides
 
     def has_delete_permission(self, request, obj=None):
         return False  # a step is part of its session's record

@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
+from resolutionflow.json_input import JSONFormField
 from resolutionflow.models import Account, LLMCall, Team, User, estimate_cost_usd
 
 
@@ -25,6 +27,8 @@ class AccountScopedAdmin(ExplainsRefusedDelete, admin.ModelAdmin):
     list_filter = ["account"]
     list_select_related = ["account"]
     search_fields = ["account__name"]
+    # JSON typed in the admin: a NUL, NaN or deep nesting is a form error, not a database error (a 500).
+    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
 
 
 @admin.register(Account)

@@ -9,14 +9,18 @@ Three things in such JSON would otherwise become a 500 further down:
 - NaN and Infinity, which Python accepts and PostgreSQL's jsonb does not.
 
 Each is an `InvalidJSON` with a message for the person who sent it; text that is not JSON at all raises
-json.JSONDecodeError as json.loads does (both are ValueErrors).
+json.JSONDecodeError as json.loads does (both are ValueErrors). `JSONFormField` is Django's form field for
+JSON (the admin's, for JSONField columns) reading through `loads`.
 """
 
 import json
 import re
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
 
 # A \u0000 escape: an odd number of backslashes before "u0000" (an even number is an escaped backslash
 # followed by the text "u0000").
@@ -70,3 +74,28 @@ def loads(text: str | bytes) -> Any:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:  # only if MAX_JSON_DEPTH is set above what the interpreter can parse
         raise InvalidJSON("The JSON nests arrays and objects too deeply.") from None
+
+
+class JSONFormField(forms.JSONField):
+    """forms.JSONField that refuses, as a form error, what `loads` refuses (its decoder is not used)."""
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values or not isinstance(value, str) or isinstance(value, JSONString):
+            return super().to_python(value)
+        try:
+            converted = loads(value)
+        except InvalidJSON as error:
+            raise ValidationError(str(error), code="invalid") from None
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value}) from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data, initial):
+        if self.disabled:
+            return initial
+        if data is None:
+            return None
+        try:
+            return loads(data)
+        except ValueError:
+            return InvalidJSONInput(data)

@@ -428,3 +428,28 @@ def test_the_error_views_tell_api_requests_from_pages():
     assert not errors.is_api_request(factory.get("/flows/"))
     assert errors.bad_request(factory.get("/api/v1/flows")).status_code == 400
     assert b"could not be accepted" in errors.bad_request(factory.get("/flows/")).content
+
+
+# ── JSON typed in the Django admin ──────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ('{"parameters": [{"key": "sam_account_name", "label": "U\\u0000", "type": "sam_account_name"}]}', b"NUL"),
+        ("[" * 5000 + "]" * 5000, b"more than 200 levels"),
+    ],
+)
+def test_json_an_operator_types_in_the_admin_is_a_form_error_not_a_500(northwind, schema, message):
+    template = ScriptTemplateFactory(account=northwind)
+    operator = UserFactory(email="ops@resolutionflow.test", account=None, is_staff=True, is_superuser=True)
+    client = Client(raise_request_exception=False)
+    client.force_login(operator)
+    url = f"/admin/scripts/scripttemplate/{template.pk}/change/"
+    fields = {"account": northwind.pk, "category": template.category_id, "name": template.name, "slug": template.slug}
+
+    response = client.post(url, {**fields, "body": template.body, "version": 1, "parameters_schema": schema})
+
+    assert response.status_code == 200 and message in response.content
+    template.refresh_from_db()
+    assert template.parameters_schema["parameters"][0]["label"] == "User"
