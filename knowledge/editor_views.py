@@ -169,15 +169,20 @@ def draft_op(request, pk):
     """Apply one edit operation (the `op` field), save the draft and redraw the tree or just the status."""
     draft = _editable_draft(request, pk)
     op = request.POST.get("op", "")
-    before = _envelope(draft).get("tree_structure")
+    trees = {}
+
+    def change(envelope):  # applied to the draft as it is once locked, so quick successive ops all count
+        trees["before"] = envelope.get("tree_structure")
+        trees["after"] = _apply(op, trees["before"], request.POST)
+        return {**envelope, "tree_structure": trees["after"]}
+
     try:
-        structure = _apply(op, before, request.POST)
-        services.save_draft(draft, {**_envelope(draft), "tree_structure": structure})
+        services.edit_draft(draft, change)
     except tree_edit.TreeEditError as exc:
         return _refused(request, draft, str(exc))
     except DraftAlreadyPublished:
         return _refused(request, draft, "This draft was already published.", status=409)
-    focus = _focus_after(op, before, structure, request.POST.get("node_id", ""))
+    focus = _focus_after(op, trees["before"], trees["after"], request.POST.get("node_id", ""))
     if not request.htmx:
         return redirect(reverse("knowledge:draft-edit", args=[draft.pk]) + (f"#{focus}" if focus else ""))
     target = None if op in IN_PLACE_OPS else "tree"
@@ -189,25 +194,30 @@ def draft_op(request, pk):
 def draft_meta(request, pk):
     """Name, description, domain, keywords and flow type (a type change converts the structure)."""
     draft = _editable_draft(request, pk)
-    envelope = _envelope(draft)
     post = request.POST
-    tree_type = post.get("tree_type", envelope.get("tree_type"))
-    type_changed = tree_type in TREE_TYPES and tree_type != envelope.get("tree_type")
     keywords, refusal = _posted_keywords(post.get("match_keywords", ""))
     if refusal:
         return _refused(request, draft, refusal)
-    updated = {
-        **envelope,
-        "name": " ".join(post.get("name", "").split()),
-        "description": post.get("description", "").replace("\r\n", "\n").strip(),
-        "problem_domain": post.get("problem_domain") or None,
-        "match_keywords": keywords,
-    }
-    try:
+    type_changed = False
+
+    def change(envelope):  # applied to the draft as it is once locked
+        nonlocal type_changed
+        tree_type = post.get("tree_type", envelope.get("tree_type"))
+        type_changed = tree_type in TREE_TYPES and tree_type != envelope.get("tree_type")
+        updated = {
+            **envelope,
+            "name": " ".join(post.get("name", "").split()),
+            "description": post.get("description", "").replace("\r\n", "\n").strip(),
+            "problem_domain": post.get("problem_domain") or None,
+            "match_keywords": keywords,
+        }
         if type_changed:
             updated["tree_type"] = tree_type
             updated["tree_structure"] = tree_edit.convert_tree(envelope.get("tree_structure"), tree_type)
-        services.save_draft(draft, updated)
+        return updated
+
+    try:
+        services.edit_draft(draft, change)
     except tree_edit.TreeEditError as exc:
         return _refused(request, draft, str(exc))
     except DraftAlreadyPublished:

@@ -165,16 +165,23 @@ def start_draft(
 
 
 def save_draft(draft: FlowDraft, envelope: dict) -> FlowDraft:
-    """Keep work in progress, valid or not: nothing typed is lost. Publishing validates.
+    """Keep work in progress, valid or not: nothing typed is lost. Publishing validates."""
+    return edit_draft(draft, lambda _current: envelope)
 
-    The write is conditional on the draft still being unpublished, so an edit racing a publish never lands
-    on a draft that has already become a flow.
+
+def edit_draft(draft: FlowDraft, change) -> FlowDraft:
+    """Apply `change(current envelope) -> new envelope` under the draft's row lock.
+
+    Edits arriving together (quick clicks, two tabs) apply one after the other, each to the envelope the
+    previous one left, so none is lost; an edit racing a publish is refused (DraftAlreadyPublished).
     """
-    now = timezone.now()
-    saved = FlowDraft.objects.filter(pk=draft.pk, published_at__isnull=True).update(envelope=envelope, updated_at=now)
-    if not saved:
-        raise DraftAlreadyPublished()
-    draft.envelope, draft.updated_at = envelope, now
+    with transaction.atomic():
+        locked = FlowDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
+        if locked.is_published:
+            raise DraftAlreadyPublished()
+        locked.envelope = change(dict(locked.envelope) if isinstance(locked.envelope, dict) else {})
+        locked.save(update_fields=["envelope", "updated_at"])
+    draft.envelope, draft.updated_at = locked.envelope, locked.updated_at
     return draft
 
 

@@ -176,3 +176,43 @@ def test_another_account_gets_404_on_every_draft_url(contoso_owner, draft):
     answers = call_every_draft_url(contoso_owner, draft)
 
     assert all(404 in pair for pair in answers.values()), answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_edits_arriving_together_both_land(northwind_admin, monkeypatch):
+    from knowledge import editor_views
+
+    draft = services.start_draft(northwind_admin, envelope("Plotter prints blank pages"))
+    apply = editor_views._apply
+
+    def slow_apply(op, structure, post):  # widens the window between reading the draft and writing it
+        time.sleep(0.3)
+        return apply(op, structure, post)
+
+    monkeypatch.setattr(editor_views, "_apply", slow_apply)
+    start = threading.Barrier(2)
+
+    def rename(node_id, text):
+        client = Client()
+        client.force_login(northwind_admin)
+        start.wait()
+        try:
+            client.post(
+                f"/flows/drafts/{draft.pk}/ops/",
+                {"op": "set_text", "node_id": node_id, "field": "resolution", "value": text},
+                **HTMX,
+            )
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=rename, args=("n-0", "Cleaned the printhead.")),
+        threading.Thread(target=rename, args=("n-1", "Replaced the cartridge.")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    children = FlowDraft.objects.get(pk=draft.pk).envelope["tree_structure"]["children"]
+    assert [c["resolution"] for c in children] == ["Cleaned the printhead.", "Replaced the cartridge."]
