@@ -5,7 +5,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
 from resolutionflow.json_input import JSONFormField
-from resolutionflow.models import Account, LLMCall, Team, User, estimate_cost_usd
+from resolutionflow.models import Account, LLMCall, RateCount, Team, User, estimate_cost_usd
 
 
 class ExplainsRefusedDelete:
@@ -130,3 +130,15 @@ def usage_by_account_and_day(queryset, limit=60):
         }
         for row in rows
     ]
+
+
+@admin.register(RateCount)
+class RateCountAdmin(admin.ModelAdmin):
+    """Rate-limit counts: an operator deletes a row to lift a limit before its window ends."""
+
+    list_display = ["key", "hits", "window_start"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "window_start", "hits"]
+
+    def has_add_permission(self, request):
+        return False

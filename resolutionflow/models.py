@@ -200,3 +200,20 @@ def estimate_cost_usd(input_tokens: int, output_tokens: int) -> float:
     return (
         input_tokens * settings.LLM_PRICE_INPUT_PER_MTOK + output_tokens * settings.LLM_PRICE_OUTPUT_PER_MTOK
     ) / 1_000_000
+
+
+class RateCount(models.Model):
+    """How many requests one client made in the current window of one rate limit (resolutionflow/throttling.py).
+
+    Not customer data: a key is a limit's scope and a user id, e-mail or IP. The table is UNLOGGED
+    (migration 0004): a count lost in a crash only resets a one-minute window, and commits stay cheap."""
+
+    key = models.CharField(max_length=512, primary_key=True)
+    window_start = models.BigIntegerField(help_text="Unix time the window began.")
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "rate-limit count"
+
+    def __str__(self):
+        return f"{self.key}: {self.hits}"

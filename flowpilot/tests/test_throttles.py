@@ -1,10 +1,9 @@
 """Per-user rate limits on starting sessions, answering steps and matching, on the API and the session
-pages alike (one count per action, kept in the project's cache)."""
+pages alike (one count per action, counted in the database by one statement per request)."""
 
 import json
 
 import pytest
-from django.core.cache import cache
 from rest_framework.settings import api_settings
 
 from flowpilot import engine
@@ -12,13 +11,6 @@ from flowpilot.models import AISession
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -131,3 +123,21 @@ def test_an_empty_rate_turns_a_limit_off(api_as, northwind_engineer, rates):
     statuses = {client.post("/api/v1/flows/match", {"text": "VPN"}, format="json").status_code for _ in range(5)}
 
     assert statuses == {200}
+
+
+def test_an_answer_is_counted_by_one_statement_in_the_database(api_as, northwind_engineer, django_assert_num_queries):
+    """Every process sees the same count, and counting costs one query (the database cache cost six)."""
+    from resolutionflow.models import RateCount
+
+    client = api_as(northwind_engineer)
+    session = engine.start_session(northwind_engineer, "Label printer prints garbage", prefer_capture=True)
+    client.post(f"/api/v1/ai-sessions/{session.pk}/steps", {"free_text": "a", "result": "b"}, format="json")
+    client.post(f"/api/v1/ai-sessions/{session.pk}/steps", {"free_text": "c", "result": "d"}, format="json")
+
+    count = RateCount.objects.get(key__contains=f"session_answer_{northwind_engineer.pk}")
+    assert count.hits == 2
+    with django_assert_num_queries(1) as queries:
+        from resolutionflow.throttling import count_request
+
+        assert count_request(count.key, 60)[0] == 3
+    assert "ON CONFLICT" in queries.captured_queries[0]["sql"]

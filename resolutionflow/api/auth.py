@@ -12,12 +12,12 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from resolutionflow.api.authentication import token_expires_at
 from resolutionflow.lockout import lockout_response, unlock_sign_in
 from resolutionflow.models import User
+from resolutionflow.throttling import CountedRateThrottle
 
 
 @transaction.atomic
@@ -31,7 +31,7 @@ def issue_token(user) -> Token:
     return Token.objects.create(user=user)
 
 
-class TokenByEmailThrottle(SimpleRateThrottle):
+class TokenByEmailThrottle(CountedRateThrottle):
     """Guessing one person's password: a few tries a minute per e-mail address."""
 
     scope = "token_email"
@@ -43,7 +43,7 @@ class TokenByEmailThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": email}
 
 
-class TokenByIPThrottle(SimpleRateThrottle):
+class TokenByIPThrottle(CountedRateThrottle):
     """Spraying many addresses from one client: a looser limit per IP."""
 
     scope = "token_ip"
