@@ -77,13 +77,13 @@ def claim_pending_sessions(limit: int) -> Claimed:
                 analysis_lease_until = CASE WHEN s.analysis_attempts >= %(cap)s THEN NULL
                     ELSE statement_timestamp() + make_interval(secs => %(lease)s) END
             FROM due WHERE s.id = due.id
-            RETURNING s.id, s.analysis_status, s.analysis_lease_until
+            RETURNING s.resolved_at, s.id, s.analysis_status, s.analysis_lease_until
             """,
             {"limit": limit, "cap": settings.FLYWHEEL_MAX_ATTEMPTS, "lease": settings.FLYWHEEL_LEASE_SECONDS},
         )
-        rows = cursor.fetchall()
-    claims = [Claim(pk, lease) for pk, status, lease in sorted(rows) if status == AnalysisStatus.PENDING]
-    for pk, status, _lease in rows:
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0] is None, row[0] or 0, row[1]))  # as claimed
+    claims = [Claim(pk, lease) for _resolved, pk, status, lease in rows if status == AnalysisStatus.PENDING]
+    for _resolved, pk, status, _lease in rows:
         if status == AnalysisStatus.FAILED:
             logger.error("Flywheel analysis of session %s gave up: every attempt stopped unfinished", pk)
     return Claimed(claims, len(rows) - len(claims))
@@ -115,6 +115,8 @@ def _run_batch(size: int, results: Counter, stopping) -> bool:
     if claimed.gave_up:
         results["failed"] += claimed.gave_up
     unfinished = list(claimed.claims)
+    if not unfinished:
+        return bool(claimed.gave_up)
     try:
         sessions, prepared = _load(unfinished)
         while unfinished and not stopping():
