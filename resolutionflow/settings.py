@@ -309,6 +309,10 @@ FLOWPILOT_MAX_NOTES_PER_SESSION = env.int("FLOWPILOT_MAX_NOTES_PER_SESSION", def
 FLYWHEEL_DAILY_LLM_BUDGET = env.int("FLYWHEEL_DAILY_LLM_BUDGET", default=50)  # LLM calls per account per day
 FLYWHEEL_MAX_ATTEMPTS = env.int("FLYWHEEL_MAX_ATTEMPTS", default=3)
 FLYWHEEL_LEASE_SECONDS = env.int("FLYWHEEL_LEASE_SECONDS", default=600)
+# One worker task run stops after this long or this many sessions (and chains the next run), so a worker
+# stops within seconds of SIGTERM; cron's `manage.py analyze_pending` is not bounded unless asked.
+FLYWHEEL_TASK_MAX_SECONDS = env.float("FLYWHEEL_TASK_MAX_SECONDS", default=5)
+FLYWHEEL_TASK_MAX_SESSIONS = env.int("FLYWHEEL_TASK_MAX_SESSIONS", default=500)
 FLYWHEEL_RESURFACE_GROWTH = env.int("FLYWHEEL_RESURFACE_GROWTH", default=2)  # new support that revives a dismissal
 # Cosine similarity (title + description) above which a new proposal merges into an existing one, per model.
 FLYWHEEL_MERGE_SIMILARITY = {
@@ -318,10 +322,6 @@ FLYWHEEL_MERGE_SIMILARITY = {
 
 # Knowledge gaps and coverage (analytics/): documented in the README.
 GAPS_LOOKBACK_DAYS = env.int("GAPS_LOOKBACK_DAYS", default=90)
-# One worker task run stops after this long or this many sessions (and chains the next run), so a worker
-# stops within seconds of SIGTERM; cron's `manage.py analyze_pending` is not bounded unless asked.
-FLYWHEEL_TASK_MAX_SECONDS = env.float("FLYWHEEL_TASK_MAX_SECONDS", default=5)
-FLYWHEEL_TASK_MAX_SESSIONS = env.int("FLYWHEEL_TASK_MAX_SESSIONS", default=500)
 GAPS_CACHE_SECONDS = env.int("GAPS_CACHE_SECONDS", default=3600)
 WEAK_OPTIONS_MIN_SHOWINGS = env.int("WEAK_OPTIONS_MIN_SHOWINGS", default=5)
 WEAK_OPTIONS_ESCAPE_RATE = env.float("WEAK_OPTIONS_ESCAPE_RATE", default=0.25)
