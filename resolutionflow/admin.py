@@ -4,6 +4,11 @@ from django.db import models
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
+from resolutionflow.admin_forms import (
+    AccountConsistentForm,
+    AccountConsistentUserChangeForm,
+    AccountConsistentUserCreationForm,
+)
 from resolutionflow.json_input import JSONFormField
 from resolutionflow.models import Account, LLMCall, RateCount, Team, User, estimate_cost_usd
 
@@ -22,8 +27,10 @@ class ExplainsRefusedDelete:
 
 
 class AccountScopedAdmin(ExplainsRefusedDelete, admin.ModelAdmin):
-    """Admin for account-owned rows: filter and search by account everywhere."""
+    """Admin for account-owned rows: filter and search by account everywhere, and refer only to rows of the
+    same account (`AccountConsistentForm`)."""
 
+    form = AccountConsistentForm
     list_filter = ["account"]
     list_select_related = ["account"]
     search_fields = ["account__name"]
@@ -58,6 +65,8 @@ class TeamAdmin(AccountScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(ExplainsRefusedDelete, BaseUserAdmin):
+    form = AccountConsistentUserChangeForm  # a user's team is one of their account's
+    add_form = AccountConsistentUserCreationForm
     ordering = ["email"]
     refused_delete_hint = (
         "This user's sessions, flows, drafts or reviews are part of the account's history. Deactivate the user "
