@@ -17,8 +17,11 @@ ids are unique in the tree. Procedural flows are ``{"steps": [{"id", "title", "i
 This module is pure: no ORM, no requests.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from knowledge.errors import InvalidTree
 
 TROUBLESHOOTING = "troubleshooting"
 PROCEDURAL = "procedural"
@@ -33,18 +36,11 @@ MAX_ID_LENGTH = 100
 MAX_LABEL_LENGTH = 300
 MAX_TEXT_LENGTH = 10_000
 MAX_STEPS = 200
+# What an open end says until someone explores it (the editor's new options, the flywheel's untaken ones).
+OPEN_END_TEXT = "Not explored yet: record what you check and find."
 
 _NODE_FIELDS = {"id", "type", "label", "question", "instructions", "resolution", "children", "script", "open"}
 _STEP_FIELDS = {"id", "title", "instructions"}
-
-
-class InvalidTree(ValueError):
-    """A tree that breaks the format; `path` locates the first fault (``root.children[1]``)."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 def validate_tree(tree_type, structure) -> None:
@@ -141,10 +137,16 @@ def _require_text(node: dict, field: str, path: str, max_length: int) -> None:
     _refuse_nul(value, path, f"'{field}'")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _refuse_nul(value: str, path: str, what: str) -> None:
-    """No text of a tree holds NUL (U+0000): PostgreSQL cannot store it, whoever wrote the tree."""
+    """No text of a tree holds NUL (U+0000) or a lone surrogate (U+D800-U+DFFF): PostgreSQL cannot store
+    either, whoever wrote the tree."""
     if "\x00" in value:
         raise InvalidTree(path, f"{what} contains a NUL character (U+0000)")
+    if _SURROGATE.search(value):
+        raise InvalidTree(path, f"{what} contains a lone surrogate (U+D800-U+DFFF), which is not text")
 
 
 def _require_distinct_labels(children: list, path: str) -> None:

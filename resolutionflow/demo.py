@@ -33,9 +33,19 @@ USERS = [
 ]
 
 
-def non_demo_accounts():
-    """Accounts that the demo did not create: a database holding any is not a demo database."""
-    return Account.objects.exclude(slug__in=ACCOUNTS)
+def non_demo_data(limit: int = 5) -> list[str]:
+    """What this database holds that seed_demo did not make (at most `limit` of each kind).
+
+    Empty for an empty database or one seed_demo made. Anything else is someone's: an account the demo did
+    not create (whatever its slug), a user of an account who is not a demo user, or a platform operator in
+    a database the demo has not been seeded into yet."""
+    found = [f"account {a}" for a in Account.objects.exclude(slug__in=ACCOUNTS, is_demo=True)[:limit]]
+    demo_emails = [demo.email for demo in USERS]
+    strangers = User.objects.exclude(email__in=demo_emails)
+    if Account.objects.filter(is_demo=True).exists():
+        strangers = strangers.filter(account__isnull=False)  # operators of a demo database are its developers
+    found += [f"user {email}" for email in strangers.values_list("email", flat=True)[:limit]]
+    return found
 
 
 @transaction.atomic
@@ -46,7 +56,7 @@ def seed_accounts(reset_passwords: bool = False) -> dict[str, Account]:
     """
     accounts = {}
     for slug, (name, team_names) in ACCOUNTS.items():
-        account, _ = Account.objects.update_or_create(slug=slug, defaults={"name": name})
+        account, _ = Account.objects.update_or_create(slug=slug, defaults={"name": name, "is_demo": True})
         for team_name in team_names:
             Team.objects.get_or_create(account=account, name=team_name)
         accounts[slug] = account

@@ -6,7 +6,10 @@ Three things in such JSON would otherwise become a 500 further down:
   `loads` counts the nesting before parsing and refuses more than MAX_JSON_DEPTH levels;
 - a NUL character (the escape `\\u0000`): PostgreSQL stores no NUL in text or jsonb, so it fails at the
   insert. The escape is found in the raw text (a raw NUL is invalid JSON anyway);
-- NaN and Infinity, which Python accepts and PostgreSQL's jsonb does not.
+- NaN and Infinity, which Python accepts and PostgreSQL's jsonb does not, and numbers too large for a
+  float (`1e400` would become infinity);
+- a lone surrogate escape (`\\ud800` without its pair): Python keeps it in the string, PostgreSQL refuses it
+  as text and as jsonb.
 
 Each is an `InvalidJSON` with a message for the person who sent it; text that is not JSON at all raises
 json.JSONDecodeError as json.loads does (both are ValueErrors). `JSONFormField` is Django's form field for
@@ -14,6 +17,7 @@ JSON (the admin's, for JSONField columns) reading through `loads`.
 """
 
 import json
+import math
 import re
 from typing import Any
 
@@ -22,15 +26,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput, JSONString
 
+from resolutionflow.errors import InvalidJSON
+
 # A \u0000 escape: an odd number of backslashes before "u0000" (an even number is an escaped backslash
 # followed by the text "u0000").
 NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
-
-
-class InvalidJSON(ValueError):
-    """The text is not JSON the product accepts; the message says why."""
 
 
 def holds_nul(data: bytes) -> bool:
@@ -57,9 +59,26 @@ def _refuse_constant(name: str):
     raise InvalidJSON(f"{name} is not a JSON number.")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise InvalidJSON(f"The number {text[:40]} is too large.")
+    return value
+
+
+def _refuse_lone_surrogates(text: str, value: Any) -> None:
+    """A surrogate can only come from an escape (UTF-8 text holds none), so most bodies skip the walk."""
+    if "\\ud" not in text.lower():
+        return
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidJSON("The JSON holds a lone surrogate escape (such as \\ud800), which is not text.") from None
+
+
 def loads(text: str | bytes) -> Any:
-    """The value of `text`; InvalidJSON if it nests too deep or holds a NUL or NaN, JSONDecodeError if it
-    is not JSON."""
+    """The value of `text`; InvalidJSON if it nests too deep or holds a NUL, NaN, an infinite number or a
+    lone surrogate; JSONDecodeError if it is not JSON."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -71,9 +90,11 @@ def loads(text: str | bytes) -> Any:
     if nesting_depth(text, limit) > limit:
         raise InvalidJSON(f"The JSON nests arrays and objects more than {limit} levels deep.")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:  # only if MAX_JSON_DEPTH is set above what the interpreter can parse
         raise InvalidJSON("The JSON nests arrays and objects too deeply.") from None
+    _refuse_lone_surrogates(text, value)
+    return value
 
 
 class JSONFormField(forms.JSONField):

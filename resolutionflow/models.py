@@ -19,6 +19,7 @@ class Account(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default=settings.ANALYTICS_TIME_ZONE)
+    is_demo = models.BooleanField(default=False, editable=False, help_text="Made by seed_demo.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ process, in fixed windows of the rate's period. DRF's own throttles keep a list 
 cache, which with the database cache cost six queries and a second commit on every answer.
 """
 
+import hashlib
 import math
 import time
 from functools import wraps
@@ -42,7 +43,11 @@ FLOW_MATCH = "flow_match"
 def count_request(key: str, period: int) -> tuple[int, float]:
     """Count one request for `key` in the current window of `period` seconds.
 
-    Returns the requests counted in this window (this one included) and when the window ends."""
+    Returns the requests counted in this window (this one included) and when the window ends. A key is
+    built from what the client sent (an e-mail on the token endpoint): any that is long or not plain ASCII
+    is stored as its hash, so no input can fail the insert."""
+    if len(key) > 200 or not (key.isascii() and key.isprintable()):
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     window = int(time.time() // period) * period
     with connection.cursor() as cursor:
         cursor.execute(

@@ -38,8 +38,16 @@ def test_the_openapi_schema_and_docs_are_served(client, db):
     docs = client.get("/api/v1/docs/")
 
     assert schema.status_code == 200
-    assert b"/api/v1/auth/token" in schema.content
+    assert schema["Content-Type"] == "application/vnd.oai.openapi+json"
+    assert "/api/v1/auth/token" in schema.json()["paths"]
     assert docs.status_code == 200
+
+
+def test_the_openapi_schema_answers_an_unknown_format_in_json(client, db):
+    response = client.get("/api/v1/schema/", {"format": "yaml"})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
 
 
 def test_api_errors_are_json(api_as, northwind_engineer):

@@ -89,6 +89,42 @@ def test_seed_demo_refuses_a_database_with_other_accounts(db, no_demo_content):
     assert not Account.objects.filter(slug="northwind").exists()
 
 
+def test_seed_demo_refuses_a_real_account_that_has_a_demo_slug(db, no_demo_content):
+    AccountFactory(name="Contoso Ltd (a real customer)", slug="contoso")
+
+    with pytest.raises(CommandError, match="Contoso Ltd"):
+        call_command("seed_demo", quiet_logins=True)
+
+    assert Account.objects.get(slug="contoso").name == "Contoso Ltd (a real customer)"
+    assert not User.objects.exists()
+
+
+def test_seed_demo_refuses_when_real_users_joined_a_demo_account(db, no_demo_content):
+    call_command("seed_demo", quiet_logins=True)
+    User.objects.create_user(email="jane@real-msp.example", account=Account.objects.get(slug="northwind"))
+
+    with pytest.raises(CommandError, match="jane@real-msp.example"):
+        call_command("seed_demo", quiet_logins=True)
+
+
+def test_seed_demo_refuses_a_database_that_holds_only_operators(db, no_demo_content):
+    User.objects.create_superuser(email="ops@real-msp.example", password="x")
+
+    with pytest.raises(CommandError, match="ops@real-msp.example"):
+        call_command("seed_demo", quiet_logins=True)
+    assert not Account.objects.exists()
+
+
+def test_an_operator_added_to_a_demo_database_does_not_stop_seed_demo(db, no_demo_content):
+    """The README's order: `make run` seeds, then `createsuperuser`, then `make run` again."""
+    call_command("seed_demo", quiet_logins=True)
+    User.objects.create_superuser(email="me@laptop.example", password="x")
+
+    call_command("seed_demo", quiet_logins=True)
+
+    assert Account.objects.filter(is_demo=True).count() == 2
+
+
 def test_seed_demo_seeds_beside_other_accounts_when_forced(db, no_demo_content):
     AccountFactory(name="Real Customer MSP", slug="real-customer")
 

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -149,3 +150,32 @@ def test_a_rotated_token_starts_a_new_lifetime(api_client, northwind_engineer, s
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     assert api_client.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "a" * 600 + "@example.test", "password": "x"},
+        {"email": "ünïcode@exämple.test", "password": "x"},
+        {"email": ["a@b.test"], "password": "x"},
+        {"email": 12, "password": "x"},
+        '{"email": "a\\ud800@example.test", "password": "x"}',
+    ],
+)
+def test_any_email_a_client_sends_is_an_answer_not_a_server_error(api_client, db, body):
+    """The per-e-mail throttle counts what was sent before the serializer validates it."""
+    raw = body if isinstance(body, str) else json.dumps(body)
+    response = api_client.post("/api/v1/auth/token", raw, content_type="application/json")
+
+    assert response.status_code in (400, 401)
+
+
+def test_a_long_email_is_still_throttled_per_email(api_client, db):
+    email = "a" * 300 + "@example.test"
+    statuses = [
+        api_client.post("/api/v1/auth/token", {"email": email, "password": "x"}, format="json").status_code
+        for _ in range(11)
+    ]
+
+    assert set(statuses[:10]) <= {400, 401}
+    assert statuses[10] == 429

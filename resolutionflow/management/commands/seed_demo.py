@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from resolutionflow.demo import logins_text, non_demo_accounts, seed_all
+from resolutionflow.demo import logins_text, non_demo_data, seed_all
 
 
 class Command(BaseCommand):
@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
         parser.add_argument("--logins-only", action="store_true", help="Only print the demo logins.")
         parser.add_argument(
-            "--force", action="store_true", help="Seed even though the database holds accounts that are not the demo's."
+            "--force",
+            action="store_true",
+            help="Seed even though the database holds accounts or users that are not the demo's.",
         )
         parser.add_argument(
             "--reset-passwords",
@@ -26,11 +28,11 @@ class Command(BaseCommand):
         if logins_only:
             self.stdout.write(logins_text())
             return
-        others = list(non_demo_accounts().values_list("name", flat=True)[:5])
+        others = non_demo_data()
         if others and not force:
             raise CommandError(
-                f"This database holds accounts that are not the demo's ({', '.join(others)}). seed_demo adds "
-                "demo users with a published password: run it against a demo database, or pass --force."
+                f"This database holds data that is not the demo's ({', '.join(others)}). seed_demo adds demo "
+                "users with a published password: run it against an empty or a demo database, or pass --force."
             )
         for line in seed_all(reset_passwords=reset_passwords):
             self.stdout.write(f"  {line}")
