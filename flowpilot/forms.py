@@ -89,7 +89,7 @@ class ResolveForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    """Escalate to someone or a team of the account; the choices come from the account's selectors only."""
+    """Escalate to someone (active) or a team of the account; the choices come from the account's selectors only."""
 
     reason = forms.CharField(
         label="Why escalate?",
@@ -101,7 +101,7 @@ class EscalateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.people = {str(u.pk): u for u in account_selectors.account_users(user) if u.pk != user.pk}
+        self.people = {str(u.pk): u for u in account_selectors.account_users(user) if u.is_active and u.pk != user.pk}
         self.teams = {str(t.pk): t for t in account_selectors.teams(user).order_by("name")}
         self.fields["target"].choices = [
             ("", "The next line (no one in particular)"),
