@@ -1,7 +1,13 @@
 from django.contrib import admin
 
+from flowpilot import analysis_queue
 from flowpilot.models import AISession, AISessionStep, FlowNodeDay, ResolutionDay, SessionDay
 from resolutionflow.admin import AccountScopedAdmin
+from resolutionflow.admin_forms import AccountConsistentForm
+
+
+class AISessionStepForm(AccountConsistentForm):
+    account_through = "session"  # a step's flow is one of its session's account
 
 
 class StepInline(admin.TabularInline):
@@ -55,9 +61,7 @@ class AISessionAdmin(AccountScopedAdmin):
 
     @admin.action(description="Re-queue failed flywheel analyses")
     def requeue_failed_analyses(self, request, queryset):
-        from knowledge.flywheel.runner import requeue_failed
-
-        count = requeue_failed(queryset)
+        count = analysis_queue.requeue_failed(queryset)
         self.message_user(request, f"{count} session(s) re-queued for analysis.")
 
     def has_delete_permission(self, request, obj=None):
@@ -66,6 +70,7 @@ class AISessionAdmin(AccountScopedAdmin):
 
 @admin.register(AISessionStep)
 class AISessionStepAdmin(admin.ModelAdmin):
+    form = AISessionStepForm
     list_display = ["session", "order", "step_type", "flow_node_id", "was_free_text", "answered_at"]
     list_filter = ["step_type", "was_free_text", "session__account"]
     raw_id_fields = ["session", "flow"]

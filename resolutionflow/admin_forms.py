@@ -45,15 +45,22 @@ def foreign_row_message(related, account_id) -> str:
 
 
 class AccountConsistentMixin:
-    """Form mixin (a ModelForm's) that refuses related rows of another account; see the module docstring."""
+    """Form mixin (a ModelForm's) that refuses related rows of another account; see the module docstring.
+    A model without an account of its own names the foreign key its account comes through (`account_through`,
+    e.g. a session step's "session"); a saved row never moves to a parent of another account."""
+
+    account_through = None
 
     def clean(self):
         cleaned_data = super().clean()
-        if not has_account(self._meta.model):
+        owned = has_account(self._meta.model)
+        if not owned and self.account_through is None:
             return cleaned_data
         account_id = self._edited_account_id()
         for name, field in list(self.fields.items()):
-            if name == "account" or name not in cleaned_data or not isinstance(field, forms.ModelChoiceField):
+            if name == "account" or name not in cleaned_data:
+                continue
+            if not isinstance(field, forms.ModelChoiceField):
                 continue
             if not has_account(field.queryset.model):
                 continue
@@ -62,11 +69,15 @@ class AccountConsistentMixin:
             foreign = [row for row in chosen if row is not None and not may_refer_to(account_id, row)]
             if foreign:
                 self.add_error(name, foreign_row_message(foreign[0], account_id))
-        if not self.instance._state.adding and account_id != self.instance.account_id:
+        if owned and not self.instance._state.adding and account_id != self.instance.account_id:
             self._check_account_move(account_id)
         return cleaned_data
 
     def _edited_account_id(self):
+        if self.account_through is not None:  # a saved row keeps its parent's account; a new one takes it
+            source = self.instance if not self.instance._state.adding else None
+            parent = getattr(source, self.account_through) if source else self.cleaned_data.get(self.account_through)
+            return parent.account_id if parent is not None else None
         if "account" in self.fields:
             account = self.cleaned_data.get("account")
             return account.pk if account is not None else None

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 
+from flowpilot.models import AISessionStep
 from flowpilot.tests.factories import AISessionFactory
 from knowledge import services as knowledge_services
 from knowledge.tests.factories import TreeFactory
@@ -20,12 +21,22 @@ from scripts.tests.factories import ScriptGenerationFactory, ScriptTemplateFacto
 
 
 def rows_of(account, prefix):
-    """One row of every admin-registered model with an account, all in `account`, linked to each other."""
+    """One row of every admin-registered model with an account (or an account through a parent), all in
+    `account`, linked to each other."""
     team = TeamFactory(account=account, name=f"{prefix} desk")
     user = UserFactory(email=f"tech@{prefix}.test", account=account, team=team, role=Role.TEAM_ADMIN)
     flow = TreeFactory(account=account, team=team, created_by=user)
     session = AISessionFactory(engineer=user, matched_flow=flow, escalated_to_user=user, escalated_to_team=team)
     template = ScriptTemplateFactory(account=account, team=team, created_by=user)
+    generation = ScriptGenerationFactory(user=user, account=account, template=template, ai_session=session)
+    step = AISessionStep.objects.create(
+        session=session,
+        order=1,
+        step_type="question",
+        content={"text": "Locked?"},
+        flow=flow,
+        script_generation=generation,
+    )
     built = [
         team,
         user,
@@ -35,7 +46,8 @@ def rows_of(account, prefix):
         LLMCallFactory(account=account),
         knowledge_services.start_draft(user, flow.envelope(), target_flow=flow),
         ProposalFactory(engineer=user, source_session=session),
-        ScriptGenerationFactory(user=user, account=account, template=template, ai_session=session),
+        generation,
+        step,
     ]
     return {type(row): row for row in built}
 
@@ -124,13 +136,14 @@ def operator(db, django_user_model):
 
 @pytest.fixture
 def account_models(rf, operator):
-    """Every admin-registered model with an account whose rows an operator may change."""
+    """Every admin-registered model with an account (or one through a parent) whose rows an operator may change."""
     request = rf.get("/")
     request.user = operator
     return [
         model
         for model, model_admin in admin.site._registry.items()
-        if has_account(model) and model_admin.has_change_permission(request)
+        if (has_account(model) or getattr(model_admin.form, "account_through", None))
+        and model_admin.has_change_permission(request)
     ]
 
 
@@ -176,6 +189,9 @@ def test_every_admin_field_refuses_a_row_of_another_account(client, operator, no
         "flowpilot.AISession.escalated_to_team",
         "flowpilot.AISession.account",
         "scripts.ScriptTemplate.team",
+        "flowpilot.AISessionStep.session",
+        "flowpilot.AISessionStep.flow",
+        "flowpilot.AISessionStep.script_generation",
         "scripts.ScriptTemplate.account",
     } <= walked
 
