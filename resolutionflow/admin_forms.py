@@ -5,6 +5,7 @@ enhancements (and its edit rights) into the other tenant. `AccountConsistentForm
 error on the field, for every foreign key and many-to-many field of the form whose model has an `account`:
 fields added later are covered without a line here. When the row's own account is changed, every related
 choice must follow: those in the form, the ones the form does not show, and the rows that refer to this one.
+And nothing is newly assigned to a deactivated user (an escalation, a session's engineer).
 """
 
 from django import forms
@@ -33,6 +34,11 @@ def may_refer_to(account_id, related) -> bool:
     if related.account_id is None:
         return related._meta.label != settings.AUTH_USER_MODEL
     return related.account_id == account_id
+
+
+def is_deactivated_user(row) -> bool:
+    """Nothing is newly given to a deactivated user (history keeps pointing at them: only changes are checked)."""
+    return row is not None and row._meta.label == settings.AUTH_USER_MODEL and not row.is_active
 
 
 def _account_name(account_id) -> str:
@@ -69,6 +75,8 @@ class AccountConsistentMixin:
             foreign = [row for row in chosen if row is not None and not may_refer_to(account_id, row)]
             if foreign:
                 self.add_error(name, foreign_row_message(foreign[0], account_id))
+            elif name in self.changed_data and (departed := [row for row in chosen if is_deactivated_user(row)]):
+                self.add_error(name, f"{departed[0]} is deactivated: choose someone active.")
         if owned and not self.instance._state.adding and account_id != self.instance.account_id:
             self._check_account_move(account_id)
         return cleaned_data

@@ -257,3 +257,33 @@ def test_an_empty_team_moves_to_another_account(client, operator, northwind, con
     assert client.post(change_url(team), data).status_code == 302
     team.refresh_from_db()
     assert team.account_id == contoso.pk
+
+
+def session_change(client, operator, northwind):
+    home = rows_of(northwind, "northwind")
+    session = next(row for row in home.values() if row._meta.model_name == "aisession")
+    client.force_login(operator)
+    return session, submitted(client.get(change_url(session)), type(session))
+
+
+def test_a_session_cannot_be_newly_escalated_to_a_deactivated_user(client, operator, northwind):
+    session, data = session_change(client, operator, northwind)
+    departed = UserFactory(email="gone@northwind.test", account=northwind, is_active=False)
+    data["escalated_to_user"] = [str(departed.pk)]
+
+    response = client.post(change_url(session), data)
+
+    assert response.status_code == 200
+    assert "deactivated" in str(response.context["adminform"].form.errors["escalated_to_user"])
+    session.refresh_from_db()
+    assert session.escalated_to_user_id != departed.pk
+
+
+def test_a_session_of_a_since_deactivated_engineer_still_saves(client, operator, northwind):
+    session, data = session_change(client, operator, northwind)
+    type(operator).objects.filter(pk=session.engineer_id).update(is_active=False)
+    data["problem_summary"] = ["Printer offline, floor 3"]
+
+    assert client.post(change_url(session), data).status_code == 302
+    session.refresh_from_db()
+    assert session.problem_summary == "Printer offline, floor 3"
