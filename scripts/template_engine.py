@@ -708,26 +708,234 @@ def _runs_as_code(text: str, start: int, since: int) -> bool:
 # dynamic-execution sink at all, wherever it stands (comments aside). Names are matched as PowerShell
 # reads them: case-insensitive, backtick escapes and line continuations removed, typographic dashes as
 # '-'. Names that can hide in a string (`& 'iex'`, `[type]'ScriptBlock'`) are looked for in strings too.
+#
+# The sinks come in classes, each refused whole rather than by example:
+# - text turned into code: Invoke-Expression, [ScriptBlock], the parser, $ExecutionContext and what it
+#   reaches (InvokeCommand, SessionState), Add-Type, assembly loading;
+# - the PowerShell and runspace APIs, which run whatever command or script they are handed;
+# - new command names: the function: and alias: drives and the alias cmdlets (a function or alias bound to
+#   a value, or to Invoke-Expression under another name, runs it when called);
+# - names chosen at run time: a command (`& $x`, `. ('a'+'b')`), a member (`$o.$name()`, `$t::Create`,
+#   reflection), a type or COM ProgID (New-Object), a variable (Get-Variable), a module or item to open;
+# - program and job launchers: command interpreters, wmic, schtasks, at, forfiles, psexec, jobs and
+#   scheduled tasks, Start-Process given a computed value, COM objects known to run commands.
 
 _INTERPRETERS = ("cmd", "powershell", "pwsh", "wscript", "cscript", "mshta", "bash", "wsl")
+_SHELL_PROGIDS = (
+    r"wscript\.shell|shell\.application|win32_process|win32_scheduledjob|mmc20\.application|schedule\.service"
+    r"|wbemscripting\.swbemlocator|msscriptcontrol\.scriptcontrol|internetexplorer\.application|shell\.explorer"
+    r"|shellbrowserwindow|shellwindows|htmlfile|(?:excel|word|outlook|visio)\.application"
+    r"|commandlineeventconsumer|activescripteventconsumer|wmiclass|managementclass"
+)
 _SINKS_ANYWHERE = [
     (re.compile(pattern, re.IGNORECASE), what)
     for pattern, what in [
         (r"(?<![\w$.-])(?:iex|invoke-expression)(?![\w-])", "Invoke-Expression runs text as code"),
         (r"(?<![\w-])(?:invokescript|newscriptblock|addscript)(?![\w-])", "{name} runs text as code"),
         (r"(?<![\w-])\$?\{?executioncontext(?![\w-])", "$ExecutionContext can run text as code"),
+        (r"(?<![\w-])(?:invokecommand|sessionstate)(?![\w-])", "{name} reaches the engine's command runner"),
         (r"(?<![\w$-])(?:system\.management\.automation\.)?scriptblock(?![\w-])", "[ScriptBlock] turns text into code"),
+        (r"(?<![\w-])(?:getscriptblock|parseinput|parsefile)(?![\w-])", "{name} turns text into code"),
         (r"(?<![\w$.-])add-type(?![\w-])", "Add-Type compiles and loads code"),
-        (r"\[\s*(?:system\.)?type\s*\]", "[type] finds a type by its name in text (such as ScriptBlock)"),
+        (
+            r"\[\s*(?:system\.)?type\s*(?:\[\s*\]\s*)?\]|typeinfo\s*\]",
+            "[type] finds a type by its name in text (such as ScriptBlock)",
+        ),
         (r"assembly\s*\]\s*::\s*(?:load\w*|unsafeloadfrom)(?![\w-])", "loading an assembly runs its code"),
         (r"process\s*\]\s*::\s*start(?![\w-])", "[Diagnostics.Process]::Start runs a program"),
-        (r"(?<![\w-])(?:wscript\.shell|shell\.application|win32_process)(?![\w-])", "{name} runs commands"),
+        (
+            r"(?<![\w-])(?:diagnostics\.process(?:startinfo)?|processstartinfo)(?![\w-])|\[\s*wmi\s*\]",
+            "{name} starts programs",
+        ),
+        (r"(?<![\w-])binpath\s*=", "sc.exe binPath= runs a program as a service"),
+        (
+            r"currentversion\\run(?:once|services)?(?![\w-])|image file execution options",
+            "the Run keys and Image File Execution Options start programs",
+        ),
+        (rf"(?<![\w-])(?:{_SHELL_PROGIDS})(?![\w-])", "{name} runs commands"),
+        (
+            r"\[\s*(?:system\.management\.automation\.)?powershell\s*\]|management\.automation\.powershell(?![\w-])",
+            "the PowerShell API runs the commands and scripts it is handed",
+        ),
+        (
+            r"(?<![\w-])(?:runspace\w*|createpipeline|createnestedpipeline|addcommand|addstatement)(?![\w-])",
+            "{name} runs the commands and scripts it is handed",
+        ),
+        (
+            r"(?<![\w-])(?:invokemember|getmethods?|getmembers?|getconstructors?|createdelegate|getdelegateforfunctionpointer"
+            r"|declared(?:methods|members|constructors)|getruntimemethods?|gettypeinfo)(?![\w-])"
+            r"|psobject\s*\.\s*(?:methods|members)(?![\w-])",
+            "reflection ({name}) calls a member chosen at run time",
+        ),
+        (r"activator\s*\]", "[Activator] creates a type chosen at run time"),
+        (
+            r"(?:interaction\s*\]\s*::\s*(?:shell|createobject|getobject|callbyname)"
+            r"|marshal\s*\]\s*::\s*(?:getactiveobject|bindtomoniker))(?![\w-])",
+            "the VisualBasic Interaction and Marshal helpers run a program or a COM object named in text",
+        ),
+        # A drive path in a string: 'function:run', 'Alias:\run', 'Function::run'. Prose ("helper function:
+        # x") has a space on both sides of the word and its colon.
+        (
+            r"(?<![\w-])(?:function|alias):(?=\S)|(?<![\w\s-])(?:function|alias):",
+            "the function: and alias: drives define commands",
+        ),
     ]
 ]
-# `& <expression>` and `. <expression>` call whatever command the expression names (a string is an
-# expression too: `& 'iex'`); `& {...}` and a bare path (`& C:\Tools\tool.exe`) are fine.
-_CALL_OF_EXPRESSION = re.compile(r"(?<!&)&(?!&)[ \t]*[$(@\[\"']|(?:^|[;|{(=&])[ \t]*\.[ \t]*[$(@\[\"']", re.MULTILINE)
-_COMMAND_WORD = re.compile(r"(?:^|[;|{(=&])[ \t]*([^\s(){};|&=,'\"]+)", re.MULTILINE)
+_MEMBER = r"(?<=[\w\])}'\"\ue001?])(?:\.|::)"
+_CODE_SINKS = [  # searched in `code`, where strings are blanked: syntax, not names
+    (re.compile(pattern, re.IGNORECASE | re.MULTILINE), what)
+    for pattern, what in [
+        (
+            r"(?<!&)&(?!&)[ \t]*[$(@\[\"']|(?:^|(?<=[\s;|{(=&]))\.[ \t]*[$(@\[\"']",
+            "& or . calls a command computed at run time (call a program by its bare path)",
+        ),
+        (rf"{_MEMBER}(?=[$(\"@])", "a member named at run time ($object.$name, .(...)) can call any method"),
+        (r"(?<![\]\s])::", "a static member of a type computed at run time can call any method"),
+        (r"\.gettype\s*\(\s*[^)\s]", "GetType(name) finds a type by its name in text"),
+        (r"\.foreach\s*\(\s*(?:[$(\"@]|'\ue000)", ".ForEach(name) calls the member its argument names"),
+        (r"(?<![\w-])(?:function|alias):", "the function: and alias: drives define commands"),
+    ]
+]
+
+
+def _commands(what: str, *names: str) -> dict[str, str]:
+    return dict.fromkeys(names, what)
+
+
+# Commands refused wherever they are called (by a bare name, a path or a module-qualified name).
+_REFUSED_COMMANDS = {
+    **_commands("{word} runs its arguments as commands", *_INTERPRETERS),
+    **_commands(
+        "{word} defines an alias, a new name for any command",
+        *("set-alias", "new-alias", "sal", "nal", "import-alias", "ipal"),
+    ),
+    **_commands(
+        "{word} starts a program or a script",
+        *("wmic", "schtasks", "at", "forfiles", "psexec", "psexec64", "paexec", "runas", "rundll32", "regsvr32"),
+        *("msbuild", "installutil", "regasm", "regsvcs", "cmstp"),
+    ),
+    **_commands(
+        "{word} runs a script block or a script file as a job or a scheduled task",
+        *("start-job", "sajb", "start-threadjob", "register-scheduledjob", "register-scheduledtask"),
+        *("new-scheduledtaskaction", "set-scheduledtask", "new-jobtrigger"),
+    ),
+    **_commands("{word} runs commands on another computer or a configuration script", "winrs", "invoke-dscresource"),
+}
+
+
+@dataclass(frozen=True)
+class _LiteralArguments:
+    """A command whose arguments name what it runs, creates or opens: those must be literals in the body.
+
+    `parameters` matches the (possibly abbreviated) parameter names that must be given a literal, and
+    `positions` the positional arguments; None means every argument. `when`: only if the command is given
+    such a parameter. `forbidden`: literals refused too. `piped`: a value piped into it is refused as well.
+    """
+
+    what: str
+    parameters: re.Pattern | None = None
+    positions: tuple[int, ...] | None = None
+    when: re.Pattern | None = None
+    forbidden: re.Pattern | None = None
+    piped: bool = False
+
+
+_LITERAL_ARGUMENT_COMMANDS = {
+    **_commands(
+        _LiteralArguments(
+            "{word} given a computed value or a parameter (it loads or opens what that names)", piped=True
+        ),
+        *("import-module", "ipmo", "invoke-item", "ii", "msiexec", "explorer"),
+    ),
+    **_commands(
+        _LiteralArguments(
+            "{word} given a computed class or method, or a Create, Install or Change method (they start programs)",
+            parameters=re.compile(r"cl\w*|m\w*|name|q\w*|pa\w*", re.IGNORECASE),
+            positions=(0, 1),
+            forbidden=re.compile(r"create|install|change", re.IGNORECASE),
+        ),
+        *("invoke-cimmethod", "invoke-wmimethod", "iwmi"),
+    ),
+    **_commands(
+        _LiteralArguments(
+            "New-Object given a computed type or COM ProgID",
+            parameters=re.compile(r"t\w*|c\w*", re.IGNORECASE),
+            positions=(0,),
+        ),
+        "new-object",
+    ),
+    **_commands(
+        _LiteralArguments(
+            "Get-Variable given a computed name (it reaches any variable, such as $ExecutionContext)",
+            parameters=re.compile(r"n\w*", re.IGNORECASE),
+            positions=(0,),
+            piped=True,
+        ),
+        "get-variable",
+        "gv",
+    ),
+    **_commands(
+        _LiteralArguments(
+            "New-Service given a computed program (-BinaryPathName)",
+            parameters=re.compile(r"b\w*", re.IGNORECASE),
+            positions=(1,),
+        ),
+        "new-service",
+    ),
+    **_commands(
+        _LiteralArguments(
+            "{word} given a computed path (function: and alias: paths define commands)",
+            parameters=re.compile(r"p\w*|l\w*", re.IGNORECASE),
+            positions=(0,),
+            piped=True,
+        ),
+        "set-item",
+        "si",
+    ),
+    **_commands(
+        _LiteralArguments(
+            "{word} -Value given a computed path (function: and alias: paths define commands)",
+            parameters=re.compile(r"p\w*|n\w*|l\w*", re.IGNORECASE),
+            positions=(0,),
+            when=re.compile(r"va\w*", re.IGNORECASE),
+            piped=True,
+        ),
+        "new-item",
+        "ni",
+    ),
+    **_commands(
+        _LiteralArguments(
+            "{word} given a computed member name (it calls the member its argument names)",
+            parameters=re.compile(r"m\w*", re.IGNORECASE),
+            positions=(0,),
+        ),
+        "foreach-object",
+        "%",
+        "foreach",
+    ),
+    **_commands(
+        _LiteralArguments(
+            "{word} onto a computed provider or the function or alias provider",
+            parameters=re.compile(r"ps\w*", re.IGNORECASE),
+            positions=(1,),
+            forbidden=re.compile(r"(?:.*\\)?(?:function|alias)", re.IGNORECASE),
+        ),
+        "new-psdrive",
+        "ndr",
+        "mount",
+    ),
+}
+# Parameters of those commands that take no value, so the argument after them is positional.
+_SWITCHES = {
+    *("force", "passthru", "strict", "global", "verbose", "debug", "whatif", "confirm", "noclobber", "recurse"),
+    *("disablenamechecking", "ascustomobject", "persist", "valueonly", "skipeditioncheck", "usewindowspowershell"),
+}
+# A command word: at the start of a statement, of a pipeline element, of a block or parenthesis, after an
+# assignment, & or ., or after return / throw / exit (which take a pipeline).
+_COMMAND_WORD = re.compile(
+    r"(?:^|([;|{(=&]))[ \t]*(?:(?:return|throw|exit)[ \t]+)?(?:\.[ \t]+)?([^\s(){};|&=,'\"]+)",
+    re.MULTILINE | re.IGNORECASE,
+)
 _STATEMENT_END = re.compile(r"[;|\n]")
 _START_PROCESS = re.compile(r"(?<![\w$.-])(?:start-process|saps|start)(?![\w-])", re.IGNORECASE)
 _INTERPRETER = re.compile(rf"(?<![\w$-])(?:{'|'.join(_INTERPRETERS)})(?:\.exe)?(?![\w-])", re.IGNORECASE)
@@ -737,6 +945,11 @@ _SCRIPT_BLOCK_FROM_VALUE = re.compile(r"(?<![\w-])-(?:scriptblock|sc\w*)(?:[ \t]
 _FULL_SCRIPT_BLOCK_FROM_VALUE = re.compile(r"(?<![\w-])-scriptblock(?:[ \t]*:[ \t]*|[ \t]+)(?=[^\s{])", re.I)
 _FILE_PATH = re.compile(r"(?<![\w-])-f\w*(?![\w-])", re.IGNORECASE)
 _STRING_TEXT, _PLACEHOLDER_TEXT = "\ue001", "\ue000"  # what strings and placeholders hold in the code view
+_PARAMETER = re.compile(r"-([A-Za-z_][\w-]*)(:?)")
+_BARE_LITERAL = re.compile(r"[^\s$()@\"'{}\[\]`\ue000\ue001][^\s$()@\"'{}`\ue000\ue001]*")
+_QUOTED_LITERAL = re.compile(f"'{_STRING_TEXT}*'")
+_CONSTANT = re.compile(r"\$(?:true|false|null)", re.IGNORECASE)
+_SCRIPT_FILE = re.compile(r"\.(?:ps1|psm1|bat|cmd|vbs|vbe|js|jse|wsf|wsh|hta)(?![\w.-])", re.IGNORECASE)
 
 
 def _dynamic_execution_problems(body: str) -> list[str]:
@@ -754,17 +967,105 @@ def _dynamic_execution_problems(body: str) -> list[str]:
     for pattern, what in _SINKS_ANYWHERE:
         for match in pattern.finditer(plain):
             report(match.start(), what.format(name=match.group()))
-    for match in _CALL_OF_EXPRESSION.finditer(code):
-        report(match.start(), "& or . calls a command computed at run time (call a program by its bare path)")
+    for pattern, what in _CODE_SINKS:
+        for match in pattern.finditer(code):
+            report(match.start(), what)
+    statement_ends = [match.start() for match in _STATEMENT_END.finditer(code)] + [len(code)]
+    closing = _closing_brackets(code)
     for match in _COMMAND_WORD.finditer(code):
-        word = match.group(1)
-        if re.split(r"[\\/]", word)[-1].lower().removesuffix(".exe") in _INTERPRETERS:
-            report(match.start(1), f"{word} runs its arguments as commands")
+        word = match.group(2)
+        name = re.split(r"[\\/]", word)[-1].lower().removesuffix(".exe")
+        if name in _REFUSED_COMMANDS:
+            report(match.start(2), _REFUSED_COMMANDS[name].format(word=word))
+        elif _SCRIPT_FILE.search(name):
+            report(match.start(2), f"{word} runs a script file, whose content is not part of the template")
+        rule = _LITERAL_ARGUMENT_COMMANDS.get(name)
+        piped = match.group(1) == "|"
+        if rule is None or (name == "foreach" and not piped):  # foreach is ForEach-Object only in a pipeline
+            continue
+        end = statement_ends[bisect_left(statement_ends, match.end(2))]
+        if (rule.piped and piped) or not _arguments_are_literal(rule, plain, code, closing, match.end(2), end):
+            report(match.start(2), rule.what.format(word=word))
     start = 0
-    for end in [match.start() for match in _STATEMENT_END.finditer(code)] + [len(code)]:
+    for end in statement_ends:
         _statement_problems(plain, code, start, end, report)
         start = end + 1
     return [f"Line {line}: {what}: a template may not run code it builds." for line, what in found]
+
+
+def _closing_brackets(code: str) -> dict[int, int]:
+    """For each opening bracket of the code view, the offset of the bracket that closes it, in one pass."""
+    closing: dict[int, int] = {}
+    opened: list[int] = []
+    for match in re.finditer(r"[(\[{]|[)\]}]", code):
+        if match.group() in "([{":
+            opened.append(match.start())
+        elif opened:
+            closing[opened.pop()] = match.start()
+    return closing
+
+
+def _arguments(code: str, closing: dict[int, int], start: int, end: int):
+    """The command's arguments between `start` and the statement's `end`, as (start, end) offsets: split at
+    blanks and commas outside brackets, ending at a bracket that closes around the command. Linear: a
+    bracketed group is skipped to its closing bracket."""
+    index, token_start = start, None
+    while index < end:
+        char = code[index]
+        if char in " \t,":
+            if token_start is not None:
+                yield token_start, index
+                token_start = None
+            index += 1
+            continue
+        if char in ")]}":
+            break
+        if token_start is None:
+            token_start = index
+        index = closing.get(index, end - 1) + 1 if char in "([{" else index + 1
+    if token_start is not None:
+        yield token_start, min(index, end)
+
+
+def _arguments_are_literal(rule: _LiteralArguments, plain: str, code: str, closing, start: int, end: int) -> bool:
+    """Whether every argument the rule names is a literal (a bare word, a '...' string that is not a
+    placeholder, $true / $false / $null or a literal { script block }), and not a forbidden one."""
+    tokens = list(_arguments(code, closing, start, end))
+    checked: list[tuple[int, int]] = []
+    positional, given, index = 0, set(), 0
+    while index < len(tokens):
+        token_start, token_end = tokens[index]
+        parameter = _PARAMETER.match(code, token_start, token_end)
+        index += 1
+        if parameter and (parameter.end() == token_end or parameter.group(2)):
+            name = parameter.group(1).lower()
+            given.add(name)
+            value = None
+            if parameter.group(2) and parameter.end() < token_end:
+                value = (parameter.end(), token_end)
+            elif name not in _SWITCHES and index < len(tokens) and not code.startswith("-", tokens[index][0]):
+                value = tokens[index]
+                index += 1
+            if value and (rule.parameters is None or rule.parameters.fullmatch(name)):
+                checked.append(value)
+            continue
+        if rule.positions is None or positional in rule.positions:
+            checked.append((token_start, token_end))
+        positional += 1
+    if rule.when and not any(rule.when.fullmatch(name) for name in given):
+        return True
+    for token_start, token_end in checked:
+        text = code[token_start:token_end]
+        if not (
+            _BARE_LITERAL.fullmatch(text)
+            or _QUOTED_LITERAL.fullmatch(text)
+            or _CONSTANT.fullmatch(text)
+            or (text.startswith("{") and closing.get(token_start) == token_end - 1)
+        ):
+            return False
+        if rule.forbidden and rule.forbidden.fullmatch(plain[token_start:token_end].strip("'")):
+            return False
+    return True
 
 
 def _statement_problems(plain: str, code: str, start: int, end: int, report) -> None:
@@ -774,6 +1075,10 @@ def _statement_problems(plain: str, code: str, start: int, end: int, report) -> 
         rest = statement[launch.end() :]
         if _INTERPRETER.search(plain, start + launch.end(), end):
             report(start + launch.start(), "Start-Process runs a command interpreter")
+        elif _SCRIPT_FILE.search(plain, start + launch.end(), end):
+            report(
+                start + launch.start(), "Start-Process runs a script file, whose content is not part of the template"
+            )
         elif _PLACEHOLDER_TEXT in rest or any(c in rest for c in "$@("):
             report(
                 start + launch.start(),
