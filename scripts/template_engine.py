@@ -894,6 +894,15 @@ _LITERAL_ARGUMENT_COMMANDS = {
     ),
     **_commands(
         _LiteralArguments(
+            "{word} given a computed location (a relative path after it could be on function: or alias:)",
+            parameters=re.compile(r"p\w*|l\w*", re.IGNORECASE),
+            positions=(0,),
+            piped=True,
+        ),
+        *("set-location", "sl", "cd", "chdir", "push-location", "pushd"),
+    ),
+    **_commands(
+        _LiteralArguments(
             "{word} -Value given a computed path (function: and alias: paths define commands)",
             parameters=re.compile(r"p\w*|n\w*|l\w*", re.IGNORECASE),
             positions=(0,),

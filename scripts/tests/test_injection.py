@@ -187,6 +187,8 @@ SINK_BODIES = [
     "$v = {{value}}\nnal -Name run -Value $v",
     "$v = {{value}}\nMicrosoft.PowerShell.Utility\\Set-Alias run $v",
     "$v = {{value}}\nNew-PSDrive -Name F -PSProvider Function -Root ''",
+    "$v = {{value}}\ncd ('Func'+'tion:')\nni run -Value $v\nrun",
+    "$v = {{value}}\n$d = 'Ali' + 'as:'\nPush-Location -Path $d",
     # Command, member, type and variable names chosen at run time.
     "$v = {{value}}\n.('ie'+'x') $v",
     "$v = {{value}}\n$obj = Get-Process -Id $PID\n$name = 'Kill'\n$obj.$name()",
@@ -272,6 +274,7 @@ SAFE_BODIES = [
     "Get-CimInstance Win32_Service -Filter \"Name='Spooler'\" | Invoke-CimMethod -MethodName StopService\n"
     "Write-Output {{value}}",
     "$User = Get-ADUser -Identity {{value}}\n$User.PSObject.Properties | ForEach-Object { $_.Name }",
+    "Set-Location -Path C:\\Temp\nGet-ChildItem -Filter {{value}}",
 ]
 
 
