@@ -14,9 +14,11 @@ controller, so its one promise is that a value can never become code:
   glued to other characters, and not where PowerShell would run the value as a command. The check lexes
   the body with Pygments' PowerShellLexer, after mapping the typographic quotes and dashes PowerShell
   honours to their ASCII forms (Pygments knows only the ASCII ones);
-- and a body may not use a dynamic-execution sink anywhere (Invoke-Expression, [ScriptBlock]::Create,
-  $ExecutionContext, Add-Type, & or . on a computed command, cmd / powershell, Start-Process with a
-  computed value...): a quoted value kept in a variable could reach one later.
+- and a body may not use a dynamic-execution sink anywhere: text turned into code (Invoke-Expression,
+  [ScriptBlock]::Create, $ExecutionContext, Add-Type), a function or alias definition, a command, member,
+  type or variable named at run time, the runspace and PowerShell APIs, or a program, job or module
+  launcher given a computed value (see "Dynamic execution" below): a quoted value kept in a variable
+  could reach one later.
 
 Secrets are substituted into the script that is shown once and never stored; `Rendered` also carries
 the copy (and the parameters) with every secret replaced by `<redacted>`, which is what gets stored.
