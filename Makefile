@@ -69,6 +69,7 @@ chromium:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo  # the apps' layers: .importlinter
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -45,9 +45,10 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from flowpilot import analysis_queue
     from flowpilot.models import AISession
     from flowpilot.scale_data import generate
-    from knowledge.flywheel import analysis, proposals, runner
+    from knowledge.flywheel import analysis, proposals
     from knowledge.models import FlowProposal
 
     with connection.cursor() as cursor:  # a throwaway database: TRUNCATE, not a row-by-row cascade
@@ -56,17 +57,17 @@ def main() -> int:
     pending = AISession.objects.filter(analysis_status="pending").count()
 
     with CaptureQueriesContext(connection) as queries:
-        sample = runner.analyze_pending(limit=200)
+        sample = analysis_queue.analyze_pending(limit=200)
     per_session = len(queries) / max(sample.total(), 1)
 
     spent = defaultdict(float)
-    timed(runner, "claim_pending_sessions", spent)
-    timed(runner, "_load", spent)
+    timed(analysis_queue, "claim_pending_sessions", spent)
+    timed(analysis_queue, "_load", spent)
     timed(proposals, "embed_texts", spent)
     timed(analysis, "plan_session", spent)
-    timed(runner, "process", spent)
+    timed(analysis_queue, "process", spent)
     started = time.perf_counter()
-    results = runner.analyze_pending()
+    results = analysis_queue.analyze_pending()
     elapsed = time.perf_counter() - started
     done = results.total()
     rate = done / elapsed if elapsed else float("inf")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from flowpilot import analysis_queue
 from flowpilot.models import AISession, AISessionStep, FlowNodeDay, ResolutionDay, SessionDay
 from resolutionflow.admin import AccountScopedAdmin
 from resolutionflow.admin_forms import AccountConsistentForm
@@ -60,9 +61,7 @@ class AISessionAdmin(AccountScopedAdmin):
 
     @admin.action(description="Re-queue failed flywheel analyses")
     def requeue_failed_analyses(self, request, queryset):
-        from knowledge.flywheel.runner import requeue_failed
-
-        count = requeue_failed(queryset)
+        count = analysis_queue.requeue_failed(queryset)
         self.message_user(request, f"{count} session(s) re-queued for analysis.")
 
     def has_delete_permission(self, request, obj=None):

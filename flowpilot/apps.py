@@ -16,3 +16,17 @@ class FlowpilotConfig(AppConfig):
             return session
 
         register_session_finder(session_to_act_on)
+
+        from knowledge.sessions import register_session_lister
+
+        def visible_sessions(user, ids, limit):
+            """The review page lists a proposal's supporting sessions the reviewer may see."""
+            return selectors.sessions(user, scope="all").filter(pk__in=ids)[:limit]
+
+        register_session_lister(visible_sessions)
+
+        from flowpilot import demo
+        from resolutionflow.demo import register_demo_step
+
+        register_demo_step(30, demo.seed)  # sessions through the flows knowledge seeded (20)
+        register_demo_step(40, demo.analyze)  # then the flywheel over them

@@ -11,8 +11,9 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from flowpilot import engine, rollups
+from flowpilot import analysis_queue, engine, rollups
 from flowpilot.models import AISession, AISessionStep, StepType
+from knowledge import demo as knowledge_demo
 from knowledge import usage
 from knowledge.tree_format import find_node
 from resolutionflow.models import Account, User
@@ -133,6 +134,14 @@ def seed(accounts: dict[str, Account]) -> str:
 
 
 CLIENTS = ["Acme Dental", "Keller Accountants", "Northgate Legal", "Bluebird Bakery", "Harbor Logistics"]
+
+
+def analyze(accounts: dict[str, Account]) -> str:
+    """Run the flywheel over the demo history, and park one proposal as dismissed."""
+    results = analysis_queue.analyze_pending()
+    knowledge_demo.park_one_proposal(accounts["northwind"])
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(results.items())) or "nothing new"
+    return f"flywheel analysis: {counts}"
 
 
 def account_flows(account):

@@ -90,7 +90,7 @@ class AISession(AccountOwned):
     abandoned_at = models.DateTimeField(null=True, blank=True)
 
     analysis_status = models.CharField(max_length=20, choices=AnalysisStatus.choices, null=True, blank=True)
-    # Flywheel bookkeeping: claims are leased, failures retried with backoff (knowledge.flywheel.runner).
+    # Flywheel bookkeeping: claims are leased, failures retried with backoff (flowpilot.analysis_queue).
     analysis_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     analysis_error = models.TextField(blank=True, default="", db_default="")
     analysis_lease_until = models.DateTimeField(null=True, blank=True)

@@ -26,3 +26,8 @@ class KnowledgeConfig(AppConfig):
 
         services.register_draft_publisher(DraftSource.PROPOSAL, review.publish_proposal_draft)
         register_badge(REVIEW_BADGE, selectors.reviewable_pending_count)
+
+        from knowledge import demo
+        from resolutionflow.demo import register_demo_step
+
+        register_demo_step(20, demo.seed)  # after the script templates (10), before the sessions (30)

@@ -1,5 +1,8 @@
 """Demo knowledge: the starter library for Northwind, a handful of flows for Contoso (isolation shows)."""
 
+from django.db.models import F
+
+from knowledge.models import FlowProposal, ProposalStatus
 from knowledge.starter import import_starter_library
 from resolutionflow.models import Account, User
 
@@ -19,23 +22,15 @@ def seed(accounts: dict[str, Account]) -> str:
     return f"{len(created)} starter flows imported" if created else "starter flows already there"
 
 
-def analyze(accounts: dict[str, Account]) -> str:
-    """Run the flywheel over the demo history, and park one proposal as dismissed (the review queue shows all
-    states from the first `make run`)."""
-    from django.db.models import F
-
-    from knowledge.flywheel.runner import analyze_pending
-    from knowledge.models import FlowProposal, ProposalStatus
-
-    results = analyze_pending()
-    proposals = FlowProposal.objects.for_account(accounts["northwind"])
-    if not proposals.filter(status=ProposalStatus.DISMISSED).exists():
-        parked = proposals.filter(status=ProposalStatus.PENDING).order_by("confidence_score", "created_at").first()
-        if parked is not None:
-            proposals.filter(pk=parked.pk).update(
-                status=ProposalStatus.DISMISSED,
-                support_at_dismissal=F("supporting_session_count"),
-                reviewer_notes="Parked in the demo: not actionable yet.",
-            )
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(results.items())) or "nothing new"
-    return f"flywheel analysis: {counts}"
+def park_one_proposal(account: Account) -> None:
+    """Park one pending proposal as dismissed (the review queue shows all states from the first `make run`)."""
+    proposals = FlowProposal.objects.for_account(account)
+    if proposals.filter(status=ProposalStatus.DISMISSED).exists():
+        return
+    parked = proposals.filter(status=ProposalStatus.PENDING).order_by("confidence_score", "created_at").first()
+    if parked is not None:
+        proposals.filter(pk=parked.pk).update(
+            status=ProposalStatus.DISMISSED,
+            support_at_dismissal=F("supporting_session_count"),
+            reviewer_notes="Parked in the demo: not actionable yet.",
+        )

@@ -22,8 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from flowpilot import selectors as session_selectors
-from knowledge import review, selectors
+from knowledge import review, selectors, sessions
 from knowledge.apps import REVIEW_BADGE
 from knowledge.envelope import InvalidEnvelope
 from knowledge.models import ProposalStatus, ProposalType
@@ -301,7 +300,7 @@ def _supporting_sessions(user, proposal) -> list:
             continue
     if len(ids) < 2:
         return []
-    return list(session_selectors.sessions(user, scope="all").filter(pk__in=ids)[:SUPPORTING_SHOWN])
+    return sessions.visible_sessions(user, ids, SUPPORTING_SHOWN)
 
 
 def _proposed_flow(proposal) -> dict:

@@ -1,5 +1,6 @@
 """Demo accounts and logins, shared by `seed_demo`, `make run` and the README."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -73,20 +74,19 @@ def seed_accounts(reset_passwords: bool = False) -> dict[str, Account]:
     return accounts
 
 
-# Each app adds its demo data after the accounts exist: `seed(accounts) -> str` (a line for the log).
-DEMO_STEPS = [
-    "scripts.demo.seed",
-    "knowledge.demo.seed",
-    "flowpilot.demo.seed",
-    "knowledge.demo.analyze",
-]
+# Each app adds its demo data after the accounts exist, registering its steps when it is ready (the core
+# never names an app): `seed(accounts) -> str` (a line for the log), run in ascending `order`.
+DEMO_STEPS: list[tuple[int, Callable[[dict[str, Account]], str]]] = []
+
+
+def register_demo_step(order: int, seed: Callable[[dict[str, Account]], str]) -> None:
+    if (order, seed) not in DEMO_STEPS:
+        DEMO_STEPS.append((order, seed))
 
 
 def seed_all(reset_passwords: bool = False) -> list[str]:
-    from django.utils.module_loading import import_string
-
     accounts = seed_accounts(reset_passwords=reset_passwords)
-    return [import_string(step)(accounts) for step in DEMO_STEPS]
+    return [seed(accounts) for _order, seed in sorted(DEMO_STEPS, key=lambda step: step[0])]
 
 
 def logins_text() -> str:

@@ -305,7 +305,7 @@ FLOWPILOT_DAILY_LLM_BUDGET = env.int("FLOWPILOT_DAILY_LLM_BUDGET", default=500) 
 FLOWPILOT_PROMPT_MAX_CHARS = env.int("FLOWPILOT_PROMPT_MAX_CHARS", default=24_000)  # system prompt + transcript
 FLOWPILOT_MAX_NOTES_PER_SESSION = env.int("FLOWPILOT_MAX_NOTES_PER_SESSION", default=50)
 
-# The Knowledge Flywheel (knowledge/flywheel): post-session analysis into flow proposals.
+# The Knowledge Flywheel (knowledge/flywheel; its queue in flowpilot/analysis_queue.py): post-session analysis.
 FLYWHEEL_DAILY_LLM_BUDGET = env.int("FLYWHEEL_DAILY_LLM_BUDGET", default=50)  # LLM calls per account per day
 FLYWHEEL_MAX_ATTEMPTS = env.int("FLYWHEEL_MAX_ATTEMPTS", default=3)
 FLYWHEEL_LEASE_SECONDS = env.int("FLYWHEEL_LEASE_SECONDS", default=600)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ScriptsConfig(AppConfig):
     name = "scripts"
     verbose_name = "Script generator"
+
+    def ready(self):
+        from resolutionflow.demo import register_demo_step
+        from scripts import demo
+
+        register_demo_step(10, demo.seed)  # the templates come first: demo sessions generate scripts

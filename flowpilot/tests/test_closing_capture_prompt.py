@@ -7,10 +7,10 @@ import pytest
 from django.apps import apps
 
 from flowpilot import engine
+from flowpilot.analysis_queue import analyze
 from flowpilot.engine.steps import CAPTURE_PROMPT
 from flowpilot.models import AISession, StepType
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
-from knowledge.flywheel.analysis import analyze_session
 
 PLOTTER = "Plotter in the drawing office prints blank pages"
 
@@ -104,7 +104,7 @@ def test_the_session_page_timeline_ends_with_the_last_finding(client, northwind_
 def test_the_flywheel_builds_the_new_flow_from_the_findings_only(northwind_engineer):
     session = engine.resolve_session(captured(northwind_engineer), resolution_summary="Replaced the failed printhead")
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     root = proposal.proposed_flow_data["tree_structure"]
     assert proposal.proposal_type == "new_flow"
@@ -121,7 +121,7 @@ def test_an_open_end_closed_before_its_prompt_is_answered_still_fills_the_open_e
     session = engine.resolve_session(session, resolution_summary="It was an expired password")
 
     assert session.steps.count() == 1
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
     filled = proposal.proposed_flow_data["tree_structure"]["children"][2]
     assert proposal.target_flow == flow and proposal.departure_node_id == "unsure"
     assert filled["label"] == "Can't tell" and "open" not in filled

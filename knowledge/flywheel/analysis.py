@@ -1,14 +1,17 @@
-"""`analyze_session(session)`: apply the rule table and record what the session teaches.
+"""`analyze_session(facts)`: apply the rule table and record what the session teaches.
 
-The work is split in two so a runner can read and build a whole claimed batch before it locks each session:
-`prepare(sessions, steps_by_session)` reads what every session needs (in a few queries for the batch),
-builds each rules proposal and embeds all their texts in one call; `analyze_session(session, prepared)`
-then only writes (a proposal, a merge or a reinforcement record). Called alone, it prepares itself.
+The flywheel reads a session only as the plain value knowledge defines (`facts.SessionFacts`, built by
+flowpilot's analysis queue). The work is split in two so a runner can build a whole claimed batch before
+it locks each session: `prepare(sessions)` reads what every session needs (in a few queries for the
+batch), builds each rules proposal and embeds all their texts in one call; `analyze_session(session,
+prepared)` then only writes (a proposal, a merge or a reinforcement record). Called alone, it prepares
+itself.
 """
 
 from dataclasses import dataclass, field
 
 from knowledge.flywheel import builder, proposals, rules
+from knowledge.flywheel.facts import SessionFacts
 from knowledge.flywheel.llm import improve_new_flow
 from knowledge.models import FlowProposal, GeneratedBy, ProposalType
 
@@ -47,7 +50,7 @@ class Prepared:
     vectors: dict = field(default_factory=dict)  # proposal text -> embedding (shared by the batch)
 
 
-def plan_session(session, steps) -> Plan:
+def plan_session(session: SessionFacts, steps) -> Plan:
     """Decide by the rule table and build the rules proposal (no writes, no LLM, no embedding)."""
     decision = rules.decide(session, steps)
     if decision.outcome == rules.ENHANCEMENT:
@@ -69,19 +72,17 @@ def plan_session(session, steps) -> Plan:
     return Plan(decision)
 
 
-def prepare(sessions, steps_by_session: dict | None = None) -> dict:
+def prepare(sessions) -> dict:
     """Inputs for each session's analysis, keyed by session id: a few queries and one embedding call in all.
 
     A session whose plan cannot be built keeps the error: its own analysis raises it, so the failure is
     recorded on that session alone.
     """
     sessions = list(sessions)
-    if steps_by_session is None:
-        steps_by_session = {s.pk: list(s.steps.order_by("order")) for s in sessions}
     recorded = proposals.recording_sessions(sessions)
     prepared = {}
     for session in sessions:
-        steps = steps_by_session.get(session.pk, [])
+        steps = list(session.steps)
         try:
             prepared[session.pk] = Prepared(steps, plan_session(session, steps), recorded=recorded.get(str(session.pk)))
         except Exception as exc:  # raised again when this session is analysed
@@ -93,7 +94,7 @@ def prepare(sessions, steps_by_session: dict | None = None) -> dict:
     return prepared
 
 
-def analyze_session(session, prepared: Prepared | None = None) -> Outcome:
+def analyze_session(session: SessionFacts, prepared: Prepared | None = None) -> Outcome:
     """Record what the session teaches. Safe to repeat: a session already recorded in a proposal (as its
     source or a supporting session) adds nothing new. Call in a transaction."""
     prepared = prepared or prepare([session])[session.pk]

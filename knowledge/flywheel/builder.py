@@ -9,7 +9,7 @@ one did. The resolution is the final solution node. Every tree returned passes t
 import copy
 import re
 
-from flowpilot.models import StepType
+from knowledge.flywheel.facts import StepKind
 from knowledge.tree_diff import describe, diff_trees
 from knowledge.tree_format import MAX_LABEL_LENGTH, MAX_OPTIONS, find_node, iter_nodes, validate_tree
 
@@ -56,16 +56,16 @@ def chain(steps, resolution: str, ids: Ids) -> dict:
 def _wrap(step, rest: dict, ids: Ids) -> dict:
     kind = step.step_type
     text = (step.content or {}).get("text", "").strip()
-    if kind == StepType.CAPTURE:
+    if kind == StepKind.CAPTURE:
         check = step.free_text_input.strip() or text
         return _check_then_finding(check, step.action_result, rest, ids)
-    if kind == StepType.QUESTION and (step.content or {}).get("source") != "flow_choice":
+    if kind == StepKind.QUESTION and (step.content or {}).get("source") != "flow_choice":
         return _question(text, step, rest, ids)
-    if kind in (StepType.ACTION, StepType.SCRIPT_GENERATION):
+    if kind in (StepKind.ACTION, StepKind.SCRIPT_GENERATION):
         if step.was_free_text:  # it didn't work: what happened is the new branch
             return _check_then_finding(text, step.free_text_input or step.action_result, rest, ids, other="It worked")
         return _then({"id": ids(), "type": "action", "instructions": text}, rest, step.action_result or "Done")
-    if kind == StepType.SOLUTION and step.was_free_text:
+    if kind == StepKind.SOLUTION and step.was_free_text:
         tried = {"id": ids(), "type": "action", "instructions": f"Try: {text}"}
         question = {
             "id": ids(),

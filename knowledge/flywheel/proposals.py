@@ -128,7 +128,7 @@ def record(
         account_id=session.account_id,
         # An enhancement belongs to its target flow's team (whose admins may publish into it), not the session's.
         team_id=target_flow.team_id if target_flow is not None else session.team_id,
-        source_session=session,
+        source_session_id=session.pk,
         proposal_type=proposal_type,
         target_flow=target_flow,
         target_flow_version=target_flow.version if target_flow else None,
@@ -204,7 +204,7 @@ def reinforce(session, flow) -> FlowProposal:
     return FlowProposal.objects.create(
         account_id=session.account_id,
         team_id=flow.team_id,
-        source_session=session,
+        source_session_id=session.pk,
         proposal_type=ProposalType.ENHANCEMENT,
         status=ProposalStatus.AUTO_REINFORCED,
         target_flow=flow,

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from flowpilot import engine
+from flowpilot.analysis_queue import analyze
 from flowpilot.models import AISession
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
-from knowledge.flywheel.analysis import analyze_session
 from knowledge.models import FlowProposal, Tree
 from knowledge.tree_diff import apply_diff
 from knowledge.tree_format import iter_nodes, validate_tree
@@ -48,7 +48,7 @@ def test_rule_1_a_session_following_the_flow_exactly_is_an_auto_reinforced_recor
     engine.resolve_session(session, resolution_summary="Unlocked")
     stats_before = Tree.objects.values("times_followed", "success_count").get(pk=flow.pk)
 
-    outcome = analyze_session(reload(session))
+    outcome = analyze(reload(session))
 
     record = outcome.proposal
     assert outcome.outcome == "auto_reinforced" and record.status == "auto_reinforced"
@@ -65,11 +65,11 @@ def test_rule_1_needs_the_guided_threshold(northwind_engineer, flow, settings):
     engine.resolve_session(session, resolution_summary="Reset the password")
     session = reload(session)
     settings.CONFIDENCE_GUIDED_THRESHOLD = session.match_score  # exactly at the threshold: ≥ holds
-    assert analyze_session(session).outcome == "auto_reinforced"
+    assert analyze(session).outcome == "auto_reinforced"
 
     FlowProposal.objects.all().delete()
     settings.CONFIDENCE_GUIDED_THRESHOLD = session.match_score + 0.0001
-    outcome = analyze_session(session)
+    outcome = analyze(session)
     assert outcome.outcome == "none" and "below the guided threshold" in outcome.reason
 
 
@@ -82,7 +82,7 @@ def test_rule_2_a_free_text_escape_becomes_an_enhancement_with_the_new_branch(no
     engine.answer_step(session, free_text="Checked the user's group membership", result="Missing from VPN-Users")
     engine.resolve_session(session, resolution_summary="Added her back to VPN-Users")
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     assert proposal.proposal_type == "enhancement" and proposal.status == "pending"
     assert proposal.target_flow == flow and proposal.target_flow_version == flow.version
@@ -103,7 +103,7 @@ def test_rule_2_an_action_that_did_not_work_inserts_a_result_question(northwind_
     engine.answer_step(session, free_text="Unlock fails: access denied", result="Didn't work")
     engine.resolve_session(session, resolution_summary="Unlocked with a domain admin account")
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     action = proposal.proposed_flow_data["tree_structure"]["children"][0]
     [question] = action["children"]
@@ -119,7 +119,7 @@ def test_rule_2_an_explored_open_end_is_filled_in(northwind_engineer, flow):
     engine.answer_step(session, free_text="Ran Search-ADAccount -LockedOut", result="Not in the list")
     engine.resolve_session(session, resolution_summary="It was an expired password")
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     filled = proposal.proposed_flow_data["tree_structure"]["children"][2]
     assert filled["label"] == "Can't tell" and filled["type"] == "action"
@@ -142,7 +142,7 @@ def test_rule_2_a_question_with_five_options_groups_the_last_one_with_the_new_br
     engine.answer_step(session, free_text="Error 6")
     engine.resolve_session(session, resolution_summary="Fix 6")
 
-    proposed = analyze_session(reload(session)).proposal.proposed_flow_data["tree_structure"]
+    proposed = analyze(reload(session)).proposal.proposed_flow_data["tree_structure"]
 
     assert len(proposed["children"]) == 5
     other = proposed["children"][4]
@@ -159,7 +159,7 @@ def test_rule_2_needs_the_exploring_threshold(northwind_engineer, flow, settings
     settings.CONFIDENCE_EXPLORING_THRESHOLD = session.match_score + 0.0001
     settings.CONFIDENCE_GUIDED_THRESHOLD = session.match_score + 0.0002
 
-    outcome = analyze_session(session)
+    outcome = analyze(session)
 
     assert outcome.outcome == "none" and not FlowProposal.objects.exists()
 
@@ -170,7 +170,7 @@ def test_rule_2_needs_the_exploring_threshold(northwind_engineer, flow, settings
 def test_rule_3_a_capture_session_becomes_a_new_flow_that_reads_sensibly(northwind_engineer):
     session = capture_session(northwind_engineer)
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     assert proposal.proposal_type == "new_flow" and proposal.generated_by == "rules"
     envelope = proposal.proposed_flow_data
@@ -194,7 +194,7 @@ def test_rule_4_a_session_resolved_with_no_step_answered_teaches_nothing(northwi
     session = engine.start_session(northwind_engineer, "Odd one", prefer_capture=True)
     engine.resolve_session(session, resolution_summary="Went away by itself")
 
-    outcome = analyze_session(reload(session))
+    outcome = analyze(reload(session))
 
     assert outcome.outcome == "none" and "no step answered" in outcome.reason
 
@@ -225,7 +225,7 @@ def test_an_llm_session_becomes_a_new_flow_through_the_llm_and_an_invalid_answer
         )
     )
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     assert proposal.generated_by == "llm" and proposal.title == "Plotter prints blank pages"
     assert proposal.proposed_flow_data["tree_structure"] == llm_tree
@@ -235,12 +235,12 @@ def test_an_llm_session_becomes_a_new_flow_through_the_llm_and_an_invalid_answer
     fake_llm(
         tool_reply({"title": "Bad", "tree_structure": {"id": "r", "type": "question", "question": "?", "children": []}})
     )
-    rules_made = analyze_session(reload(invalid)).proposal
+    rules_made = analyze(reload(invalid)).proposal
     assert rules_made.generated_by == "rules" and rules_made.title == "Scanner feeds two sheets at once"
 
     broken = capture_session(northwind_engineer, intake="Label printer prints garbage characters")
     fake_llm(text_reply())
-    assert analyze_session(reload(broken)).proposal.generated_by == "rules"
+    assert analyze(reload(broken)).proposal.generated_by == "rules"
 
 
 def test_past_the_daily_budget_proposals_are_built_by_rules_without_calling_the_llm(
@@ -251,7 +251,7 @@ def test_past_the_daily_budget_proposals_are_built_by_rules_without_calling_the_
     fake = fake_llm(tool_reply({"title": "never used", "tree_structure": {}}))
     session = capture_session(northwind_engineer)
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     assert proposal.generated_by == "rules" and fake.requests == []
 
@@ -263,8 +263,8 @@ def test_near_repeats_merge_into_one_proposal_with_more_support(northwind_engine
     first = capture_session(northwind_engineer, intake="Plotter in the drawing office prints blank pages")
     second = capture_session(northwind_engineer, intake="The plotter in the drawing office is printing blank pages")
 
-    a = analyze_session(reload(first)).proposal
-    b = analyze_session(reload(second)).proposal
+    a = analyze(reload(first)).proposal
+    b = analyze(reload(second)).proposal
 
     assert a.pk == b.pk
     b.refresh_from_db()
@@ -276,7 +276,7 @@ def test_different_problems_or_domains_do_not_merge(northwind_engineer):
     plotter = capture_session(northwind_engineer, intake="Plotter in the drawing office prints blank pages")
     vpn = capture_session(northwind_engineer, intake="Yealink desk phone one-way audio on external calls")
 
-    assert analyze_session(reload(plotter)).proposal.pk != analyze_session(reload(vpn)).proposal.pk
+    assert analyze(reload(plotter)).proposal.pk != analyze(reload(vpn)).proposal.pk
 
 
 def test_two_domain_less_sessions_merge_only_with_each_other(northwind_engineer):
@@ -284,22 +284,22 @@ def test_two_domain_less_sessions_merge_only_with_each_other(northwind_engineer)
     two = capture_session(northwind_engineer, intake="Odd noise from the meeting room ceiling speaker again")
     assert reload(one).problem_domain is None and reload(two).problem_domain is None
 
-    first = analyze_session(reload(one)).proposal
-    second = analyze_session(reload(two)).proposal
+    first = analyze(reload(one)).proposal
+    second = analyze(reload(two)).proposal
 
     assert first.pk == second.pk and first.problem_domain is None
 
 
 def test_a_dismissed_proposal_resurfaces_when_its_support_grows(northwind_engineer, settings):
     settings.FLYWHEEL_RESURFACE_GROWTH = 2
-    proposal = analyze_session(reload(capture_session(northwind_engineer))).proposal
+    proposal = analyze(reload(capture_session(northwind_engineer))).proposal
     FlowProposal.objects.filter(pk=proposal.pk).update(status="dismissed", support_at_dismissal=1)
 
-    analyze_session(reload(capture_session(northwind_engineer)))
+    analyze(reload(capture_session(northwind_engineer)))
     proposal.refresh_from_db()
     assert proposal.status == "dismissed" and proposal.supporting_session_count == 2
 
-    analyze_session(reload(capture_session(northwind_engineer)))
+    analyze(reload(capture_session(northwind_engineer)))
     proposal.refresh_from_db()
     assert proposal.status == "pending" and proposal.supporting_session_count == 3
 
@@ -335,7 +335,7 @@ def test_a_new_flow_built_by_rules_from_an_llm_session_keeps_its_questions_and_o
     engine.resolve_session(session, resolution_summary="DISM /RestoreHealth fixed the component store")
     settings.FLYWHEEL_DAILY_LLM_BUDGET = 0  # rules build it
 
-    proposal = analyze_session(reload(session)).proposal
+    proposal = analyze(reload(session)).proposal
 
     root = proposal.proposed_flow_data["tree_structure"]
     validate_tree("troubleshooting", root)

@@ -12,10 +12,10 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from flowpilot import engine
+from flowpilot.analysis_queue import analyze
 from flowpilot.models import AISession
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 from knowledge import review, services
-from knowledge.flywheel.analysis import analyze_session
 from knowledge.models import DraftSource, FlowProposal, Tree
 from knowledge.tests.factories import TreeFactory, simple_tree
 from knowledge.tests.factories_proposals import ProposalFactory, envelope
@@ -62,7 +62,7 @@ def test_a_walk_of_another_teams_flow_proposes_an_enhancement_for_that_team(
     engine.answer_step(session, free_text="Reset it in ADUC", result="Signed in")
     engine.resolve_session(session, resolution_summary="Reset the expired password")
 
-    proposal = analyze_session(AISession.objects.get(pk=session.pk)).proposal
+    proposal = analyze(AISession.objects.get(pk=session.pk)).proposal
 
     assert proposal.proposal_type == "enhancement" and proposal.target_flow == projects_flow
     assert proposal.team == projects_team and session.team != projects_team
@@ -73,7 +73,7 @@ def test_a_reinforcement_record_belongs_to_the_flows_team(northwind_engineer, pr
     engine.answer_step(session, selected_option="No")
     engine.resolve_session(session, resolution_summary="Reset the password")
 
-    record = analyze_session(AISession.objects.get(pk=session.pk)).proposal
+    record = analyze(AISession.objects.get(pk=session.pk)).proposal
 
     assert record.status == "auto_reinforced" and record.team == projects_team
 

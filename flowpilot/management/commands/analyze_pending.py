@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from knowledge.flywheel.runner import StopOnSigterm, analyze_pending
+from flowpilot.analysis_queue import StopOnSigterm, analyze_pending
 
 
 class Command(BaseCommand):
@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=None, help="Claim at most this many sessions.")
-        parser.add_argument("--max-seconds", type=float, default=None, help="Stop after this many seconds (the rest is handed back).")
+        parser.add_argument(
+            "--max-seconds", type=float, default=None, help="Stop after this many seconds (the rest is handed back)."
+        )
         parser.add_argument("--retry-failed", action="store_true", help="Re-queue failed analyses first.")
 
     def handle(self, *args, limit=None, max_seconds=None, retry_failed=False, **options):

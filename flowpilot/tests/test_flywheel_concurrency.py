@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from flowpilot import engine
+from flowpilot.analysis_queue import analyze_pending
 from flowpilot.classify import summarise
 from flowpilot.models import AISession, AISessionStep
-from knowledge.flywheel.runner import analyze_pending
 from knowledge.models import FlowProposal
 
 PROBLEMS = [

@@ -1,4 +1,7 @@
-"""Running the analysis: claim pending sessions safely, analyse each, retry failures with backoff.
+"""The Knowledge Flywheel's analysis queue: claim pending sessions safely, analyse each, retry failures.
+
+FlowPilot owns the queue (its sessions carry the analysis bookkeeping); the flywheel in knowledge decides
+and proposes from a plain `SessionFacts` this module builds from a session and its steps.
 
 A claim leases a batch of due sessions (`SELECT ... FOR NO KEY UPDATE SKIP LOCKED`): their
 `analysis_lease_until` becomes the claim's token, and only the holder of that token may analyse or release
@@ -33,12 +36,52 @@ from django.db.models import F
 from django.utils import timezone
 
 from flowpilot.models import AISession, AISessionStep, AnalysisStatus
-from knowledge.flywheel.analysis import analyze_session, prepare
+from knowledge.flywheel.analysis import Outcome, analyze_session, prepare
+from knowledge.flywheel.facts import SessionFacts, StepFacts
 
 logger = logging.getLogger(__name__)
 BATCH = 50
 # Large columns the analysis never reads (vectors are parsed from text: about 0.3 ms each).
 UNUSED_FIELDS = ("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
+
+
+def session_facts(session: AISession, steps) -> SessionFacts:
+    """The session and its steps (in order) as the flywheel reads them."""
+    return SessionFacts(
+        pk=session.pk,
+        account=session.account,
+        team_id=session.team_id,
+        matched_flow=session.matched_flow,
+        match_score=session.match_score,
+        problem_summary=session.problem_summary,
+        problem_domain=session.problem_domain,
+        intake_text=session.intake_text,
+        resolution_summary=session.resolution_summary,
+        resolution_node_id=session.resolution_node_id,
+        left_flow_node_id=session.left_flow_node_id,
+        rating=session.rating,
+        conversation_messages=session.conversation_messages or [],
+        steps=tuple(
+            StepFacts(
+                order=step.order,
+                step_type=step.step_type,
+                content=step.content or {},
+                flow_id=step.flow_id,
+                flow_node_id=step.flow_node_id,
+                selected_option=step.selected_option,
+                free_text_input=step.free_text_input,
+                was_free_text=step.was_free_text,
+                action_result=step.action_result,
+                answered_at=step.answered_at,
+            )
+            for step in steps
+        ),
+    )
+
+
+def analyze(session: AISession) -> Outcome:
+    """Analyse one session at once, outside the queue (no claim, no bookkeeping). Call in a transaction."""
+    return analyze_session(session_facts(session, session.steps.order_by("order")))
 
 
 @dataclass(frozen=True)
@@ -147,7 +190,7 @@ def _commits_without_flush_wait():
 
 
 def _load(claims: list[Claim]) -> tuple[dict, dict]:
-    """The claimed sessions, their steps and their prepared analyses, in a few queries for the batch."""
+    """The claimed sessions (as facts) and their prepared analyses, in a few queries for the batch."""
     sessions = {
         s.pk: s
         for s in AISession.objects.select_related("matched_flow", "account")
@@ -157,15 +200,16 @@ def _load(claims: list[Claim]) -> tuple[dict, dict]:
     steps: dict[int, list] = {pk: [] for pk in sessions}
     for step in AISessionStep.objects.filter(session_id__in=list(sessions)).order_by("session_id", "order"):
         steps[step.session_id].append(step)
+    sessions = {pk: session_facts(session, steps[pk]) for pk, session in sessions.items()}
     try:
-        prepared = prepare(sessions.values(), steps)
+        prepared = prepare(sessions.values())
     except Exception:  # the batch's shared reads or embedding call failed: each session prepares itself
         logger.warning("Flywheel batch preparation failed; analysing its sessions one by one", exc_info=True)
         prepared = {}
     return sessions, prepared
 
 
-def process(claim: Claim, session: AISession | None = None, prepared=None) -> str:
+def process(claim: Claim, session: SessionFacts | None = None, prepared=None) -> str:
     """Analyse one claimed session: count the attempt, lock its row (waiting, not skipping), record the
     outcome and `completed` in one transaction. A claim another runner took over is `skipped`."""
     if not _start_attempt(claim):
@@ -176,7 +220,8 @@ def process(claim: Claim, session: AISession | None = None, prepared=None) -> st
                 pk=claim.session_id, analysis_status=AnalysisStatus.PENDING, analysis_lease_until=claim.lease
             )
             if session is None:
-                session = locked.select_related("matched_flow", "account").first()
+                row = locked.select_related("matched_flow", "account").first()
+                session = None if row is None else session_facts(row, row.steps.order_by("order"))
             elif not list(locked.values_list("pk", flat=True)):
                 session = None
             if session is None:

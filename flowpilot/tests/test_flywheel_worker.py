@@ -13,9 +13,9 @@ from django.db import connection
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
+from flowpilot import tasks
 from flowpilot.models import AISession
-from knowledge import tasks
-from knowledge.tests.test_flywheel_concurrency import PROBLEMS, resolved_capture_sessions
+from flowpilot.tests.test_flywheel_concurrency import PROBLEMS, resolved_capture_sessions
 
 BASE_DIR = Path(settings.BASE_DIR)
 PER_GROUP = 60  # 600 sessions: more than one bounded run analyses, even on a fast machine
@@ -28,7 +28,7 @@ def worker_environment() -> dict:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
         "DJANGO_SETTINGS_MODULE": "resolutionflow.settings",
-        "SECRET_KEY": "worker-test-only-not-secret",
+        "SECRET_KEY": settings.SECRET_KEY,  # the key the test signs its queued task with
         "DEBUG": "0",
         "DATABASE_URL": f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}&port={db['PORT']}",
         "LLM_PROVIDER": "none",

@@ -10,11 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from flowpilot import engine
+from flowpilot import analysis_queue, engine, tasks
+from flowpilot.analysis_queue import analyze_pending, claim_pending_sessions, process
 from flowpilot.models import AISession
-from knowledge import tasks
-from knowledge.flywheel import runner
-from knowledge.flywheel.runner import analyze_pending, claim_pending_sessions, process
 from knowledge.models import FlowProposal
 
 
@@ -77,7 +75,7 @@ def test_a_killed_worker_uses_one_attempt_and_its_claims_are_handed_back(backlog
     def killed(session, prepared=None):
         raise KeyboardInterrupt  # what a signal does mid-analysis: nothing of the analysis commits
 
-    monkeypatch.setattr(runner, "analyze_session", killed)
+    monkeypatch.setattr(analysis_queue, "analyze_session", killed)
     with pytest.raises(KeyboardInterrupt):
         analyze_pending()
 
@@ -139,7 +137,7 @@ def test_a_failure_is_recorded_retried_with_backoff_then_failed_and_requeued(nor
     def boom(session, prepared=None):
         raise RuntimeError("LLM exploded")
 
-    monkeypatch.setattr(runner, "analyze_session", boom)
+    monkeypatch.setattr(analysis_queue, "analyze_session", boom)
     assert analyze_pending() == {"retry": 1}
     s = reload(session)
     assert s.analysis_status == "pending" and s.analysis_attempts == 1 and "LLM exploded" in s.analysis_error
@@ -178,7 +176,7 @@ def test_a_session_whose_proposal_cannot_be_built_fails_alone(backlog, monkeypat
 
 def test_a_run_stops_after_its_time_and_hands_the_rest_back(backlog, monkeypatch):
     ticks = iter([0.0, 0.0, 0.0])  # the start, the claim, the first session; then 10 s have passed
-    monkeypatch.setattr(runner, "time", SimpleNamespace(monotonic=lambda: next(ticks, 10.0)))
+    monkeypatch.setattr(analysis_queue, "time", SimpleNamespace(monotonic=lambda: next(ticks, 10.0)))
 
     results = analyze_pending(max_seconds=5)
 

@@ -1,4 +1,5 @@
-"""django-q2 entry points. The schedule (every 5 minutes) is created by migration knowledge 0005.
+"""django-q2 entry points. The schedule (every 5 minutes) was created by migration knowledge 0005 and
+pointed here by flowpilot 0011, when the analysis queue moved to flowpilot.
 
 A worker waits for its running task before it stops (SIGTERM), so one run is bounded: it stops after
 FLYWHEEL_TASK_MAX_SECONDS or FLYWHEEL_TASK_MAX_SESSIONS, hands its unstarted claims back, and queues the
@@ -8,9 +9,9 @@ next run itself while sessions are still due, so a backlog drains at full speed 
 from django.conf import settings
 from django_q.tasks import async_task
 
-from knowledge.flywheel.runner import StopOnSigterm, analyze_pending, has_due_sessions
+from flowpilot.analysis_queue import StopOnSigterm, analyze_pending, has_due_sessions
 
-TASK = "knowledge.tasks.analyze_pending_sessions"
+TASK = "flowpilot.tasks.analyze_pending_sessions"
 
 
 def analyze_pending_sessions() -> dict:
