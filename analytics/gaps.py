@@ -14,6 +14,7 @@ evidence (plain JSON numbers and example session ids), suggested_action}. Severi
 The report is cached per account for GAPS_CACHE_SECONDS; `refresh=True` recomputes it.
 """
 
+import math
 import re
 from collections import Counter
 from datetime import timedelta
@@ -28,8 +29,9 @@ from django.utils import timezone
 from pgvector.psycopg import register_vector
 
 from flowpilot.models import AISession, AISessionStep, FlowNodeDay, SessionDay
+from knowledge.matching import ConfidenceTier
 from knowledge.models import Tree
-from resolutionflow.ai.embeddings import get_embedder
+from resolutionflow.ai.embeddings import dimensions_of, get_embedder
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -173,16 +175,33 @@ def weak_options(account, since) -> list[dict]:
     return gaps
 
 
+# ── severities: the GAP_SEVERITY_* settings, read here only ────────────────────────────────────────
+
+
+def _severity(value, high, medium) -> str:
+    return "high" if value >= high else "medium" if value >= medium else "low"
+
+
 def _weak_severity(rate, shown) -> str:
-    if rate >= 0.5 and shown >= 10:
-        return "high"
-    return "medium" if rate >= 0.35 else "low"
+    """An escape rate is high only over enough showings: a few answers prove little."""
+    enough = shown >= settings.GAP_SEVERITY_HIGH_ESCAPE_SHOWINGS
+    high = settings.GAP_SEVERITY_HIGH_ESCAPE_RATE if enough else math.inf
+    return _severity(rate, high, settings.GAP_SEVERITY_MEDIUM_ESCAPE_RATE)
+
+
+def _escalation_severity(rate) -> str:
+    return _severity(rate, settings.GAP_SEVERITY_HIGH_ESCALATION_RATE, settings.GAP_SEVERITY_MEDIUM_ESCALATION_RATE)
+
+
+def _sessions_severity(sessions) -> str:
+    """For gaps measured in sessions (uncharted territory, repeated patterns)."""
+    return _severity(sessions, settings.GAP_SEVERITY_HIGH_SESSIONS, settings.GAP_SEVERITY_MEDIUM_SESSIONS)
 
 
 def _node_question(flow, node_id) -> str:
-    from knowledge.tree_format import find_node, node_text
+    from knowledge.tree_format import TROUBLESHOOTING, find_node, node_text
 
-    ref = find_node(flow.tree_structure, node_id) if flow.tree_type == "troubleshooting" else None
+    ref = find_node(flow.tree_structure, node_id) if flow.tree_type == TROUBLESHOOTING else None
     return node_text(ref.node) if ref else node_id
 
 
@@ -215,7 +234,7 @@ def high_escalation(account, since) -> list[dict]:
             .order_by("-created_at")
             .values_list("pk", flat=True)[:5]
         )
-        severity = "high" if rate >= 0.6 else "medium" if rate >= 0.5 else "low"
+        severity = _escalation_severity(rate)
         label = domain or "unknown"
         gaps.append(
             _gap(
@@ -243,7 +262,7 @@ def high_escalation(account, since) -> list[dict]:
 
 def uncharted_territory(account, since) -> list[dict]:
     rows = (
-        SessionDay.objects.filter(account=account, day__gte=since.date(), confidence_tier="discovery")
+        SessionDay.objects.filter(account=account, day__gte=since.date(), confidence_tier=ConfidenceTier.DISCOVERY)
         .values("problem_domain")
         .annotate(n=Sum("resolved"))
         .filter(n__gte=2)
@@ -252,7 +271,7 @@ def uncharted_territory(account, since) -> list[dict]:
     # One query for the examples of every domain: the 1,000 most recent, the most complete first per domain.
     recent = (
         AISession.objects.for_account(account)
-        .filter(created_at__gte=since, status="resolved", confidence_tier="discovery")
+        .filter(created_at__gte=since, status="resolved", confidence_tier=ConfidenceTier.DISCOVERY)
         .order_by("-created_at")
         .values_list("pk", "problem_domain", "answered_step_count")[:1000]
     )
@@ -263,7 +282,7 @@ def uncharted_territory(account, since) -> list[dict]:
     for row in rows:
         domain = row["problem_domain"]
         examples = [pk for _, pk in sorted(by_domain.get(domain, []), key=lambda r: -r[0])]
-        severity = "high" if row["n"] >= 10 else "medium" if row["n"] >= 5 else "low"
+        severity = _sessions_severity(row["n"])
         label = domain or "unknown"
         gaps.append(
             _gap(
@@ -285,7 +304,7 @@ def uncharted_territory(account, since) -> list[dict]:
 
 def repeated_patterns(account, since) -> list[dict]:
     model = get_embedder().model_name
-    dims = 384 if model.startswith("local:") else settings.EMBEDDING_DIMENSIONS
+    dims = dimensions_of(model)
     connection.ensure_connection()
     raw = connection.connection
     register_vector(raw)  # vectors arrive in binary as numpy arrays: no float formatting or parsing
@@ -294,11 +313,11 @@ def repeated_patterns(account, since) -> list[dict]:
             f"""
             SELECT id, problem_summary, problem_domain, subvector(intake_embedding, 1, {dims})
             FROM flowpilot_aisession
-            WHERE account_id = %s AND created_at >= %s AND confidence_tier = 'discovery'
+            WHERE account_id = %s AND created_at >= %s AND confidence_tier = %s
               AND intake_embedding IS NOT NULL AND intake_embedding_model = %s
             ORDER BY created_at DESC LIMIT %s
             """,
-            [account.pk, since, model, settings.REPEATED_PATTERN_MAX_SESSIONS],
+            [account.pk, since, ConfidenceTier.DISCOVERY.value, model, settings.REPEATED_PATTERN_MAX_SESSIONS],
             binary=True,
         )
         rows = cursor.fetchall()
@@ -317,7 +336,7 @@ def repeated_patterns(account, since) -> list[dict]:
         domains = Counter(rows[i][2] for i in members)
         domain = domains.most_common(1)[0][0]
         size = len(members)
-        severity = "high" if size >= 10 else "medium" if size >= 5 else "low"
+        severity = _sessions_severity(size)
         gaps.append(
             _gap(
                 "repeated_pattern",
@@ -382,7 +401,9 @@ _STOP = {
 
 def _keyword_patterns(account, since) -> list[dict]:
     """The fallback without embeddings: frequent words in unmatched problem summaries."""
-    summaries = AISession.objects.for_account(account).filter(created_at__gte=since, confidence_tier="discovery")
+    summaries = AISession.objects.for_account(account).filter(
+        created_at__gte=since, confidence_tier=ConfidenceTier.DISCOVERY
+    )
     counts = Counter()
     for text in summaries.values_list("problem_summary", flat=True)[: settings.REPEATED_PATTERN_MAX_SESSIONS]:
         counts.update({w for w in _WORD.findall((text or "").casefold()) if w not in _STOP})
@@ -391,7 +412,7 @@ def _keyword_patterns(account, since) -> list[dict]:
             "repeated_pattern",
             f"keyword:{word}",
             None,
-            "high" if n >= 10 else "medium" if n >= 5 else "low",
+            _sessions_severity(n),
             f"“{word}” comes up in {n} problems with no flow",
             "A frequent term among unmatched problems.",
             {"sessions": int(n), "keyword": word, "example_session_ids": []},

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from analytics import metrics
 from flowpilot.models import AISession, FlowNodeDay, LeftFlowReason
+from knowledge.matching import ConfidenceTier
 from knowledge.models import FlowProposal, ProposalStatus, Tree, TreeStatus
 
 FLOW_ROWS = 20
@@ -90,7 +91,9 @@ def guided_accuracy(account, start, end) -> dict:
     """
     row = (
         AISession.objects.for_account(account)
-        .filter(created_at__gte=start, created_at__lt=end, confidence_tier="guided", status__in=metrics.CLOSED)
+        .filter(
+            created_at__gte=start, created_at__lt=end, confidence_tier=ConfidenceTier.GUIDED, status__in=metrics.CLOSED
+        )
         .aggregate(
             closed=Count("id"),
             clean=Count("id", filter=Q(status="resolved") & ~Q(left_flow_reason=LeftFlowReason.FREE_TEXT)),

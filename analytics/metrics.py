@@ -22,25 +22,20 @@ from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from analytics.errors import InvalidPeriod
 from flowpilot.models import ResolutionDay, SessionDay
+from knowledge.matching import ConfidenceTier
 from knowledge.models import FlowProposal, Origin, ProposalStatus, Tree, TreeStatus
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 CLOSED = ("resolved", "escalated", "abandoned")
 
 
-class InvalidPeriod(ValueError):
-    api_status = 400
-
-    def api_body(self):
-        return {"period": [f"Choose one of {', '.join(PERIODS)}."]}
-
-
 def period_days(period: str | None) -> int:
     if period in (None, ""):
         return PERIODS["30d"]
     if period not in PERIODS:
-        raise InvalidPeriod(period)
+        raise InvalidPeriod(period, choices=list(PERIODS))
     return PERIODS[period]
 
 
@@ -93,7 +88,7 @@ def headline(account, first_day, last_day) -> dict:
         "ticket_link_rate": _pct(total["with_ticket"], total["total"]),
         "confidence_breakdown": {
             f"{tier}_{key}": value
-            for tier in ("guided", "exploring", "discovery")
+            for tier in ConfidenceTier.values
             for key, value in (
                 ("sessions", (tiers.get(tier) or {}).get("n") or 0),
                 ("resolution_rate", _pct((tiers.get(tier) or {}).get("r") or 0, (tiers.get(tier) or {}).get("c") or 0)),
@@ -135,7 +130,7 @@ def sessions_by_domain(account, first_day, last_day) -> list[dict]:
             resolved_=Sum("resolved"),
             escalated_=Sum("escalated"),
             closed_=Sum(F("resolved") + F("escalated") + F("abandoned")),
-            guided_=Sum("total", filter=Q(confidence_tier="guided")),
+            guided_=Sum("total", filter=Q(confidence_tier=ConfidenceTier.GUIDED)),
         )
         .order_by("-total_", "problem_domain")
     )

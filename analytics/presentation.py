@@ -7,6 +7,7 @@ the API's numbers, formatted here. Every rate is shown with one decimal (the see
 from django.conf import settings
 
 from analytics.services import CREATES_FLOWS
+from knowledge.matching import ConfidenceTier
 
 EXAMPLES = 3  # example sessions linked per gap card
 
@@ -130,7 +131,7 @@ def tiers(board: dict) -> list[dict]:
             "sessions": confidence[f"{tier}_sessions"],
             "resolution_rate": confidence[f"{tier}_resolution_rate"],
         }
-        for tier in ("guided", "exploring", "discovery")
+        for tier in ConfidenceTier.values
     ]
 
 

@@ -6,13 +6,14 @@ page embeds that dict (json_script) for its charts. Switching period and refresh
 """
 
 from django.contrib import messages
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from analytics import gaps, health, metrics, presentation, services
+from analytics.errors import GapHasNoStructure, GapNotFound
 from flowpilot import selectors as session_selectors
 from knowledge import selectors as knowledge_selectors
 from knowledge.permissions import require_flow_editor
@@ -51,13 +52,15 @@ def refresh_gaps(request):
 @admin_required
 def create_flow(request):
     """ "Create flow" on a gap: a FlowDraft with the suggested structure, opened in the flow editor."""
-    gap = services.find_gap(request.user.account, request.POST.get("gap_id", ""))  # 404 when it is gone
-    flow_id = (gap.get("evidence") or {}).get("flow_id")
-    if gap["gap_type"] == "weak_options" and flow_id:
-        require_flow_editor(request.user, knowledge_selectors.flow(request.user, flow_id))
     try:
+        gap = services.find_gap(request.user.account, request.POST.get("gap_id", ""))
+        flow_id = (gap.get("evidence") or {}).get("flow_id")
+        if gap["gap_type"] == "weak_options" and flow_id:
+            require_flow_editor(request.user, knowledge_selectors.flow(request.user, flow_id))
         draft = services.draft_for_gap(request.user, gap)
-    except ValueError as error:
+    except GapNotFound:
+        raise Http404("No such gap (the report may have been refreshed).") from None
+    except GapHasNoStructure as error:
         return HttpResponseBadRequest(str(error))
     messages.success(request, "A draft from the knowledge gap: check the suggested structure, then publish.")
     return redirect("knowledge:draft-edit", pk=draft.pk)

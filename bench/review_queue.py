@@ -91,8 +91,8 @@ def build_data():
     targets = [
         services.create_flow(
             account,
-            admin,
-            envelope(f"Bench flow {i}", tree_structure=simple_tree(prefix=f"f{i}")),
+            author=admin,
+            data=envelope(f"Bench flow {i}", tree_structure=simple_tree(prefix=f"f{i}")),
             team=team,
             publish=True,
         )

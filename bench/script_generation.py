@@ -88,14 +88,14 @@ def measure(rounds: int) -> int:
     cold = []
     for template, params in cases:  # warm-up: the first render of each body lexes it once
         started = time.perf_counter()
-        services.generate(user, template, params)
+        services.generate(user, template, params=params)
         cold.append((time.perf_counter() - started) * 1000)
 
     service, api = [], []
     for _ in range(rounds):
         for template, params in cases:
             started = time.perf_counter()
-            services.generate(user, template, params)
+            services.generate(user, template, params=params)
             service.append((time.perf_counter() - started) * 1000)
 
             started = time.perf_counter()

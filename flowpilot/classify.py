@@ -174,15 +174,14 @@ DOMAIN_KEYWORDS: dict[str, tuple[str, ...]] = {
 _SPACE = re.compile(r"\s+")
 
 
-def classify_domain(
-    text: str, *, matched_domain: str | None = None, match_score: float | None = None, exploring_threshold: float = 0.5
-) -> str | None:
-    """The domain with the most keyword hits; ties and no hits fall back to a well-matched flow's domain."""
+def classify_domain(text: str, *, matched_domain: str | None = None) -> str | None:
+    """The domain with the most keyword hits; ties and no hits fall back to `matched_domain`, the domain of
+    the flow the problem matched (None when no flow matched well enough for a tier above discovery)."""
     normalised = " " + _SPACE.sub(" ", (text or "").casefold()) + " "
     scores = {domain: sum(1 for kw in keywords if kw in normalised) for domain, keywords in DOMAIN_KEYWORDS.items()}
     best = max(scores.values(), default=0)
     winners = [domain for domain, score in scores.items() if score == best and score > 0]
-    matched_is_good = matched_domain is not None and match_score is not None and match_score >= exploring_threshold
+    matched_is_good = matched_domain is not None
     if matched_is_good and (not winners or matched_domain in winners):
         return matched_domain
     if len(winners) == 1:

@@ -32,3 +32,7 @@ class InvalidAnswer(ValueError):
 
 class InvalidIntake(InvalidAnswer):
     pass
+
+
+class NotThrowaway(Exception):
+    """Synthetic scale data is only loaded into a database meant to be thrown away (flowpilot.scale_data)."""

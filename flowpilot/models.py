@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from pgvector.django import VectorField
 
+from knowledge.matching import ConfidenceTier
 from resolutionflow.models import AccountOwned, Team
 
 
@@ -14,12 +15,6 @@ class SessionStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     ESCALATED = "escalated", "Escalated"
     ABANDONED = "abandoned", "Abandoned"
-
-
-class ConfidenceTier(models.TextChoices):
-    GUIDED = "guided", "Guided"
-    EXPLORING = "exploring", "Exploring"
-    DISCOVERY = "discovery", "Discovery"
 
 
 class SessionMode(models.TextChoices):

@@ -14,13 +14,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from flowpilot import rollups
 from flowpilot.demo import CAPTURE_NOTES, ESCAPES, INTAKES
+from flowpilot.errors import NotThrowaway
+from flowpilot.models import SessionMode
+from knowledge.matching import ConfidenceTier
 from knowledge.models import Tree
-from knowledge.tree_format import iter_nodes
+from knowledge.tree_format import TROUBLESHOOTING, iter_nodes
 from resolutionflow.ai.embeddings import get_embedder
 from resolutionflow.models import Account, Role, Team, User
 
@@ -38,10 +42,6 @@ STEP_COLUMNS = (
     "was_free_text, action_result, notes, answered_at, created_at"
 )
 NULL = "\\N"
-
-
-class NotThrowaway(Exception):
-    pass
 
 
 @dataclass
@@ -109,7 +109,7 @@ def _tenant(index: int) -> dict:
     if not Tree.objects.for_account(account).exists():
         import_starter_library(account)
     flows = []
-    for tree in Tree.objects.for_account(account).filter(tree_type="troubleshooting").exclude(slug=""):
+    for tree in Tree.objects.for_account(account).filter(tree_type=TROUBLESHOOTING).exclude(slug=""):
         nodes = {ref.node["id"]: ref.node for ref in iter_nodes(tree.tree_structure)}
         flows.append({"tree": tree, "nodes": nodes, "by_slug": tree.slug})
     return {
@@ -163,10 +163,11 @@ def _session(rng, tenant, flow, text, days, now):
     status = "resolved" if roll < 0.72 else "escalated" if roll < 0.86 else "abandoned" if roll < 0.95 else "active"
     duration = timedelta(minutes=max(3, int(rng.lognormvariate(3.0, 0.7))))
     if flow is not None:
-        tier = "guided" if rng.random() < 0.62 else "exploring"
-        score = rng.uniform(0.8, 0.97) if tier == "guided" else rng.uniform(0.5, 0.8)
+        tier = ConfidenceTier.GUIDED if rng.random() < 0.62 else ConfidenceTier.EXPLORING
+        guided, exploring = settings.CONFIDENCE_GUIDED_THRESHOLD, settings.CONFIDENCE_EXPLORING_THRESHOLD
+        score = rng.uniform(guided, 0.97) if tier == ConfidenceTier.GUIDED else rng.uniform(exploring, guided)
     else:
-        tier, score = "discovery", None
+        tier, score = ConfidenceTier.DISCOVERY, None
     steps, escaped, resolution_node = _walk(rng, flow, text, session_id, created, duration)
     _pad(rng, steps, session_id, created, duration, STEPS_TARGET.get("steps"))
     closed = created + duration if status != "active" else None
@@ -182,7 +183,7 @@ def _session(rng, tenant, flow, text, days, now):
         if tree
         else rng.choice(["windows", "m365", "networking", "hardware", "other", None]),
         "status": status,
-        "mode": "guided" if tree and tier == "guided" else "capture",
+        "mode": SessionMode.GUIDED if tree and tier == ConfidenceTier.GUIDED else SessionMode.CAPTURE,
         "confidence_tier": tier,
         "matched_flow_id": tree.pk if tree else None,
         "matched_flow_version": tree.version if tree else None,

@@ -19,9 +19,10 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from flowpilot import engine, selectors
 from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
 from flowpilot.forms import AbandonForm, AnswerForm, EscalateForm, IntakeForm, ResolveForm, SwitchFlowForm
-from flowpilot.models import ConfidenceTier, SessionStatus, StepType
+from flowpilot.models import SessionStatus, StepType
 from flowpilot.permissions import can_act, require_actor
 from knowledge import selectors as knowledge_selectors
+from knowledge.matching import ConfidenceTier
 from resolutionflow.htmx import toast
 from resolutionflow.tenancy import account_member_required
 from resolutionflow.throttling import SESSION_ANSWER, SESSION_START, throttled
@@ -302,7 +303,7 @@ def session_script_download(request, session):
         return _step_refused(request, session, InvalidAnswer("script", "This step has no script to generate."))
     values = values_from_request(template.parameters, request.POST)
     script = script_services.generate_again(
-        request.user, template, values, current.script_generation_id, ai_session=session
+        request.user, template, params=values, generation_id=current.script_generation_id, ai_session=session
     )
     if script is None:
         try:

@@ -45,8 +45,8 @@ class FlowListView(ListAPIView):
         serializer.is_valid(raise_exception=True)
         tree = services.create_flow(
             request.user.account,
-            request.user,
             serializer.envelope(),
+            author=request.user,
             team=request.user.team if request.user.is_team_admin else None,
             publish=serializer.validated_data["status"] == TreeStatus.PUBLISHED,
             note=serializer.validated_data["note"],

@@ -20,11 +20,9 @@ class KnowledgeConfig(AppConfig):
             text=lambda p: f"{p.title}. {p.description or ''}",
         )
 
-        from knowledge import review, selectors, services
-        from knowledge.models import DraftSource
+        from knowledge import selectors
         from resolutionflow.navigation import register_badge
 
-        services.register_draft_publisher(DraftSource.PROPOSAL, review.publish_proposal_draft)
         register_badge(REVIEW_BADGE, selectors.reviewable_pending_count)
 
         from knowledge import demo

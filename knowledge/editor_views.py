@@ -22,14 +22,21 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from knowledge import selectors, services, tree_edit
+from knowledge import selectors, services, tree_edit, tree_format
 from knowledge.apps import REVIEW_BADGE
 from knowledge.envelope import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, too_many_keywords
-from knowledge.errors import DraftAlreadyPublished, InvalidEnvelope, InvalidTree, StaleTarget
+from knowledge.errors import (
+    DraftAlreadyPublished,
+    EditRefused,
+    InvalidEnvelope,
+    InvalidTree,
+    ProposalNotPending,
+    StaleTarget,
+    TreeEditError,
+)
 from knowledge.models import DraftSource, TreeType
 from knowledge.permissions import can_open_draft, require_flow_editor
 from knowledge.presentation import ENVELOPE_LABELS, structure_changes
-from knowledge.review import ProposalNotPending
 from knowledge.tree_format import ACTION, PROCEDURAL, QUESTION, SOLUTION, TEXT_FIELD, TREE_TYPES, TROUBLESHOOTING
 from resolutionflow import json_input
 from resolutionflow.htmx import toast
@@ -76,7 +83,11 @@ def flow_new(request):
             draft = services.start_draft(request.user, envelope)
             return redirect("knowledge:draft-edit", pk=draft.pk)
         error = "Choose the kind of flow."
-    return render(request, TEMPLATE, {"page": "new", "tree_types": TreeType.choices, "error": error})
+    return render(
+        request,
+        TEMPLATE,
+        {"page": "new", "tree_types": TreeType.choices, "procedural_type": PROCEDURAL, "error": error},
+    )
 
 
 @admin_required
@@ -178,7 +189,7 @@ def draft_op(request, pk):
 
     try:
         services.edit_draft(draft, change)
-    except tree_edit.TreeEditError as exc:
+    except TreeEditError as exc:
         return _refused(request, draft, str(exc))
     except DraftAlreadyPublished:
         return _refused(request, draft, "This draft was already published.", status=409)
@@ -218,7 +229,7 @@ def draft_meta(request, pk):
 
     try:
         services.edit_draft(draft, change)
-    except tree_edit.TreeEditError as exc:
+    except TreeEditError as exc:
         return _refused(request, draft, str(exc))
     except DraftAlreadyPublished:
         return _refused(request, draft, "This draft was already published.", status=409)
@@ -312,7 +323,7 @@ def _apply(op: str, structure, post) -> dict:
         return tree_edit.set_step_text(structure, node_id, post.get("field", ""), post.get("value", ""))
     if op == "reset":
         return tree_edit.new_tree(post.get("tree_type", TROUBLESHOOTING))
-    raise tree_edit.EditRefused(f"Unknown operation '{op}'.")
+    raise EditRefused(f"Unknown operation '{op}'.")
 
 
 def _focus_after(op: str, before, after, node_id: str) -> str:
@@ -520,7 +531,8 @@ def _node_row(node: dict, parent: dict | None, index: int, children: list, error
         "can_move_up": parent is not None and index > 0,
         "can_move_down": parent is not None and index < len(siblings) - 1,
         "has_children": bool(children),
-        "can_add_option": node_type == QUESTION and len(children) < 5,
+        "can_add_option": node_type == QUESTION and len(children) < tree_format.MAX_OPTIONS,
+        "max_options": tree_format.MAX_OPTIONS,
         "can_add_next": node_type == ACTION and not children,
         "is_open": node_type == SOLUTION and node.get("open") is True,
         "script_template": str(script.get("template", "")) if script else "",

@@ -2,30 +2,14 @@
 "tree_structure"}. One cleaner for every writer (editor, drafts, imports, API, proposals). Pure: no ORM.
 """
 
-from knowledge.tree_format import PROCEDURAL, TREE_TYPES, TROUBLESHOOTING, InvalidTree, validate_tree
+from knowledge.errors import InvalidEnvelope, InvalidTree
+from knowledge.tree_format import PROCEDURAL, TREE_TYPES, TROUBLESHOOTING, validate_tree
 
 ENVELOPE_FIELDS = ("name", "description", "tree_type", "problem_domain", "match_keywords", "tree_structure")
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 MAX_KEYWORDS = 40
 MAX_KEYWORD_LENGTH = 80
-
-
-class InvalidEnvelope(ValueError):
-    """A field of the envelope is wrong. `field` names it; for the tree, `message` carries the tree path."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-    api_status = 400
-
-    def as_field_errors(self) -> dict[str, list[str]]:
-        return {self.field: [self.message]}
-
-    def api_body(self) -> dict[str, list[str]]:
-        return self.as_field_errors()
 
 
 def clean_envelope(data, *, domains, defaults: dict | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 `match(account, text)` returns `[(tree, score)]`, best first. The score is calibrated, not a raw cosine:
 it estimates the probability that the flow is the right one, so the tier thresholds of PRODUCT.md
-(guided ≥ 0.80, exploring ≥ 0.50) mean what they say. It combines, per candidate:
+(the CONFIDENCE_*_THRESHOLD settings, read only by `confidence_tier`) mean what they say. It combines, per candidate:
 
 - `cosine`: similarity of the text's embedding to the flow's (name, description, keywords);
 - `lead`: for the best candidate, how far its cosine is ahead of the runner-up (ambiguity lowers trust);
@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 
 from knowledge.models import NARROW_EMBEDDINGS, Tree, TreeStatus
-from resolutionflow.ai.embeddings import get_embedder
+from resolutionflow.ai.embeddings import LOCAL_MODEL_NAME, get_embedder
 
 # Tenants with at most this many published flows are searched exactly (a scan of their rows); larger
 # ones through the HNSW index with iterative scans. Exact search guarantees a small tenant its k results.
@@ -52,10 +52,10 @@ class Calibration:
 # Fitted by `bench/matching_accuracy.py --fit` on the tuning half of the labelled intakes (35 starter flows,
 # 70 intakes; should-match-nothing intakes weighted 3x). The frozen half is only ever reported.
 CALIBRATIONS = {
-    "local:all-MiniLM-L6-v2": Calibration(bias=-4.9, cosine=8.45, lead=2.51, lexical=0.8, keyword_hits=3.59),
+    LOCAL_MODEL_NAME: Calibration(bias=-4.9, cosine=8.45, lead=2.51, lexical=0.8, keyword_hits=3.59),
 }
 # Other models (Voyage) use the same shape until a bench with that model has been fitted.
-DEFAULT_CALIBRATION = CALIBRATIONS["local:all-MiniLM-L6-v2"]
+DEFAULT_CALIBRATION = CALIBRATIONS[LOCAL_MODEL_NAME]
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,21 @@ class Match:
     features: Features
 
 
-def confidence_tier(score: float | None) -> str:
-    """`guided`, `exploring` or `discovery` for a best-match score (None: no match)."""
+class ConfidenceTier(models.TextChoices):
+    """How surely a session's problem matches a flow; `confidence_tier` is the one place a score gets one."""
+
+    GUIDED = "guided", "Guided"
+    EXPLORING = "exploring", "Exploring"
+    DISCOVERY = "discovery", "Discovery"
+
+
+def confidence_tier(score: float | None) -> ConfidenceTier:
+    """The tier of a best-match score (None: no match), by the CONFIDENCE_*_THRESHOLD settings."""
     if score is not None and score >= settings.CONFIDENCE_GUIDED_THRESHOLD:
-        return "guided"
+        return ConfidenceTier.GUIDED
     if score is not None and score >= settings.CONFIDENCE_EXPLORING_THRESHOLD:
-        return "exploring"
-    return "discovery"
+        return ConfidenceTier.EXPLORING
+    return ConfidenceTier.DISCOVERY
 
 
 def match(account, text: str, team=None, limit: int = 5, *, query_vector=None) -> list[tuple[Tree, float]]:

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
 from knowledge.tree_format import PROCEDURAL, TROUBLESHOOTING
+from resolutionflow.ai.embeddings import LOCAL_MODEL_NAME, dimensions_of
 from resolutionflow.models import AccountOwned, Team
 
 
@@ -34,7 +35,7 @@ class TreeStatus(models.TextChoices):
 
 # Embedding models whose vectors have fewer components than EMBEDDING_DIMENSIONS (stored zero-padded):
 # model name → (its HNSW index, its own dimensions). Matching searches them through that index.
-NARROW_EMBEDDINGS = {"local:all-MiniLM-L6-v2": ("tree_embedding_minilm_half_hnsw", 384)}
+NARROW_EMBEDDINGS = {LOCAL_MODEL_NAME: ("tree_embedding_minilm_half_hnsw", dimensions_of(LOCAL_MODEL_NAME))}
 
 
 def narrow_embedding(dimensions: int):

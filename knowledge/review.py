@@ -16,34 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from knowledge import services
-from knowledge.envelope import InvalidEnvelope
-from knowledge.errors import StaleTarget
+from knowledge.errors import InvalidEnvelope, ProposalNotPending, StaleTarget, UseModify
 from knowledge.models import DraftSource, FlowProposal, Origin, ProposalStatus, ProposalType
-from knowledge.permissions import can_review, require_reviewer
-from knowledge.tree_format import validate_tree
+from knowledge.permissions import require_reviewer
+from knowledge.tree_format import TROUBLESHOOTING, validate_tree
 
 ACTIONS = ("approve", "modify", "reject", "dismiss")
-__all__ = ["ACTIONS", "ProposalNotPending", "UseModify", "can_review", "review_proposal", "start_review_draft"]
-
-
-class ProposalNotPending(Exception):
-    api_status = 409
-
-    def __init__(self, status: str):
-        super().__init__(f"This proposal was already reviewed (it is {status}).")
-        self.status = status
-
-    def api_body(self):
-        return {"detail": str(self), "status": self.status}
-
-
-class UseModify(Exception):
-    """Approving an enhancement as is: the reviewer must look at the change (Edit & Publish)."""
-
-    api_status = 400
-
-    def api_body(self):
-        return {"action": ["An enhancement is published with 'modify' (Edit & Publish), not 'approve'."]}
+__all__ = ["ACTIONS", "review_proposal", "start_review_draft"]
 
 
 def review_proposal(
@@ -89,7 +68,7 @@ def review_proposal(
 def _validate(envelope: dict) -> None:
     structure = envelope.get("tree_structure") if isinstance(envelope, dict) else None
     try:
-        validate_tree(envelope.get("tree_type", "troubleshooting"), structure)
+        validate_tree(envelope.get("tree_type", TROUBLESHOOTING), structure)
     except Exception as exc:
         raise InvalidEnvelope("tree_structure", str(exc)) from exc
 
@@ -97,8 +76,8 @@ def _validate(envelope: dict) -> None:
 def _publish_new_flow(proposal, data, reviewer, notes):
     return services.create_flow(
         proposal.account,
-        reviewer,
         data,
+        author=reviewer,
         team=proposal.team,
         origin=Origin.AI_GENERATED,
         note=_note(proposal, notes),

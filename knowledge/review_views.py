@@ -24,10 +24,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from knowledge import review, selectors, sessions
 from knowledge.apps import REVIEW_BADGE
-from knowledge.envelope import InvalidEnvelope
+from knowledge.errors import InvalidEnvelope, ProposalNotPending, UseModify
 from knowledge.models import ProposalStatus, ProposalType
+from knowledge.permissions import can_review
 from knowledge.presentation import ENVELOPE_LABELS, structure_changes, tree_outline
-from knowledge.review import ProposalNotPending, UseModify
 from resolutionflow.htmx import toast
 from resolutionflow.navigation import send_badges
 from resolutionflow.tenancy import account_member_required
@@ -148,7 +148,7 @@ def _outcome_message(proposal) -> str:
 
 
 def _require_reviewer(request, proposal) -> None:
-    if not review.can_review(request.user, proposal):
+    if not can_review(request.user, proposal):
         raise PermissionDenied("Team admins review their team's and team-less proposals; owners review all.")
 
 
@@ -282,7 +282,7 @@ def _detail_context(request, proposal, filters: dict, *, listed: bool = True) ->
             "proposal": proposal,
             "card": _card(proposal, filters),
             "selected_id": proposal.pk,
-            "can_review": review.can_review(request.user, proposal),
+            "can_review": can_review(request.user, proposal),
             "supporting_sessions": _supporting_sessions(request.user, proposal),
             "listed": listed,
         }

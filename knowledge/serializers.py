@@ -2,7 +2,9 @@ from django.conf import settings
 from rest_framework import serializers
 
 from knowledge.envelope import MAX_DESCRIPTION, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, MAX_NAME, too_many_keywords
+from knowledge.matching import ConfidenceTier
 from knowledge.models import FlowProposal, Tree, TreeVersion
+from knowledge.tree_format import TREE_TYPES
 
 FLOW_FIELDS = [
     "id",
@@ -53,7 +55,7 @@ class FlowWriteSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=MAX_NAME)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION)
-    tree_type = serializers.ChoiceField(choices=["troubleshooting", "procedural"], required=False)
+    tree_type = serializers.ChoiceField(choices=TREE_TYPES, required=False)
     problem_domain = serializers.ChoiceField(choices=settings.PROBLEM_DOMAINS, required=False, allow_null=True)
     match_keywords = KeywordsField(required=False, default=list)
     tree_structure = serializers.JSONField()
@@ -103,7 +105,7 @@ class MatchSerializer(serializers.Serializer):
 
 class MatchResponseSerializer(serializers.Serializer):
     matches = MatchSerializer(many=True)
-    confidence_tier = serializers.ChoiceField(choices=["guided", "exploring", "discovery"])
+    confidence_tier = serializers.ChoiceField(choices=ConfidenceTier.values)
 
 
 class ProposalSummarySerializer(serializers.ModelSerializer):

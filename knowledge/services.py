@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
+from knowledge import review
 from knowledge.envelope import clean_envelope
 from knowledge.errors import DraftAlreadyPublished, StaleTarget
+from knowledge.flywheel import builder
 from knowledge.models import (
     DraftSource,
     FlowDraft,
@@ -52,7 +54,7 @@ def _refresh_search_document(tree_id) -> None:
 
 
 def create_flow(
-    account, author, data, *, team=None, origin=Origin.MANUAL, publish=True, note="", slug="", source_session=None
+    account, data, *, author, team=None, origin=Origin.MANUAL, publish=True, note="", slug="", source_session=None
 ) -> Tree:
     """A new flow from an envelope; published as version 1 unless `publish` is False (a draft flow)."""
     envelope = clean(data)
@@ -164,6 +166,16 @@ def start_draft(
     )
 
 
+def start_draft_with_options(
+    author, flow: Tree, *, node_id: str, options: list[str], source_kind=DraftSource.MANUAL, source_id=""
+) -> FlowDraft:
+    """A draft of `flow` in which question `node_id` also offers `options` as open ends (past the option
+    limit they go under an "Other…" question), for the editor to open on: the flow is not changed."""
+    envelope = flow.envelope()
+    envelope["tree_structure"] = builder.add_open_ends(envelope["tree_structure"], node_id, options)
+    return start_draft(author, envelope, target_flow=flow, source_kind=source_kind, source_id=source_id)
+
+
 def save_draft(draft: FlowDraft, envelope: dict) -> FlowDraft:
     """Keep work in progress, valid or not: nothing typed is lost. Publishing validates."""
     return edit_draft(draft, lambda _current: envelope)
@@ -185,17 +197,6 @@ def edit_draft(draft: FlowDraft, change) -> FlowDraft:
     return draft
 
 
-_draft_publishers = {}
-
-
-def register_draft_publisher(source_kind: str, publisher) -> None:
-    """Let another feature publish its drafts (the review queue publishes a proposal's draft by reviewing it).
-
-    `publisher(draft, author, note, force) -> Tree`.
-    """
-    _draft_publishers[source_kind] = publisher
-
-
 def publish_draft(draft: FlowDraft, *, author, note="", force=False) -> Tree:
     """Publish a draft exactly once: onto its target flow (a new version) or as a new flow.
 
@@ -208,9 +209,8 @@ def publish_draft(draft: FlowDraft, *, author, note="", force=False) -> Tree:
         locked = FlowDraft.objects.select_for_update(of=("self",)).select_related("target_flow").get(pk=draft.pk)
         if locked.is_published:
             raise DraftAlreadyPublished()
-        publisher = _draft_publishers.get(locked.source_kind)
-        if publisher is not None:
-            tree = publisher(locked, author=author, note=note, force=force)
+        if locked.source_kind == DraftSource.PROPOSAL:  # publishing a proposal's draft is reviewing it
+            tree = review.publish_proposal_draft(locked, author=author, note=note, force=force)
         elif locked.target_flow is not None:
             tree = publish_tree(
                 locked.target_flow,
@@ -221,7 +221,9 @@ def publish_draft(draft: FlowDraft, *, author, note="", force=False) -> Tree:
             )
         else:
             origin = Origin.IMPORTED if locked.source_kind == DraftSource.IMPORT else Origin.MANUAL
-            tree = create_flow(locked.account, author, locked.envelope, team=author.team, note=note, origin=origin)
+            tree = create_flow(
+                locked.account, locked.envelope, author=author, team=author.team, note=note, origin=origin
+            )
         locked.published_flow = tree
         locked.published_at = timezone.now()
         locked.save(update_fields=["published_flow", "published_at", "updated_at"])

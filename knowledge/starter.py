@@ -26,6 +26,6 @@ def import_starter_library(account, author=None, *, slugs=None) -> list[Tree]:
             continue
         envelope = {k: v for k, v in data.items() if k != "slug"}
         created.append(
-            create_flow(account, author, envelope, origin=Origin.IMPORTED, slug=slug, note="Starter library")
+            create_flow(account, envelope, author=author, origin=Origin.IMPORTED, slug=slug, note="Starter library")
         )
     return created

@@ -16,6 +16,7 @@ import re
 import secrets
 from collections.abc import Iterator
 
+from knowledge.errors import EditRefused, TreeEditError, UnknownNode  # noqa: F401 (TreeEditError: what callers catch)
 from knowledge.tree_format import (
     ACTION,
     MAX_DEPTH,
@@ -23,6 +24,7 @@ from knowledge.tree_format import (
     MAX_OPTIONS,
     MAX_STEPS,
     MIN_OPTIONS,
+    OPEN_END_TEXT,
     PROCEDURAL,
     QUESTION,
     SOLUTION,
@@ -37,23 +39,8 @@ STEP_FIELDS = ("title", "instructions")
 
 NEW_OPTION_LABEL = "New option"
 NEXT_LABEL = "Done"
-OPEN_END_TEXT = "Not yet explored."
 NEW_STEP_TITLE = "New step"
 NEW_STEP_TEXT = "Describe what to do."
-
-
-class TreeEditError(ValueError):
-    """An edit that cannot be applied; the message says why, in words for the editor's user."""
-
-
-class UnknownNode(TreeEditError):
-    def __init__(self, node_id):
-        super().__init__(f"There is no node '{node_id}' in this flow (it may have been removed).")
-        self.node_id = node_id
-
-
-class EditRefused(TreeEditError):
-    pass
 
 
 # ── New trees ───────────────────────────────────────────────────────────────────────────────────────

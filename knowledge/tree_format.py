@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from knowledge.errors import InvalidTree
+
 TROUBLESHOOTING = "troubleshooting"
 PROCEDURAL = "procedural"
 TREE_TYPES = (TROUBLESHOOTING, PROCEDURAL)
@@ -39,15 +41,6 @@ OPEN_END_TEXT = "Not explored yet: record what you check and find."
 
 _NODE_FIELDS = {"id", "type", "label", "question", "instructions", "resolution", "children", "script", "open"}
 _STEP_FIELDS = {"id", "title", "instructions"}
-
-
-class InvalidTree(ValueError):
-    """A tree that breaks the format; `path` locates the first fault (``root.children[1]``)."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 def validate_tree(tree_type, structure) -> None:

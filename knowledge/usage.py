@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from knowledge.models import Tree
-from knowledge.tree_format import find_node, is_open_end
+from knowledge.tree_format import PROCEDURAL, find_node, is_open_end
 
 
 def record_match(tree: Tree) -> None:
@@ -40,7 +40,7 @@ def session_outcome(session, steps) -> tuple[bool, bool]:
         return walked, False
     if any(step.was_free_text for step in steps):
         return walked, False
-    if flow.tree_type == "procedural":  # a procedure succeeds when resolved after its last step
+    if flow.tree_type == PROCEDURAL:  # a procedure succeeds when resolved after its last step
         steps = flow.tree_structure.get("steps") or [{}]
         return walked, session.resolution_node_id == steps[-1].get("id")
     ref = find_node(flow.tree_structure, session.resolution_node_id)

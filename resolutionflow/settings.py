@@ -250,7 +250,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets shared by several components get one name (else `check --deploy` warns of collisions).
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "flowpilot.models.SessionStatus",
-        "ConfidenceTierEnum": "flowpilot.models.ConfidenceTier",
+        "ConfidenceTierEnum": "knowledge.matching.ConfidenceTier",
         "ProposalStatusEnum": "knowledge.models.ProposalStatus",
         "TreeTypeEnum": "knowledge.models.TreeType",
     },
@@ -330,6 +330,14 @@ HIGH_ESCALATION_MIN_SESSIONS = env.int("HIGH_ESCALATION_MIN_SESSIONS", default=1
 REPEATED_PATTERN_SIMILARITY = env.float("REPEATED_PATTERN_SIMILARITY", default=0.75)
 REPEATED_PATTERN_MIN_SESSIONS = env.int("REPEATED_PATTERN_MIN_SESSIONS", default=3)
 REPEATED_PATTERN_MAX_SESSIONS = env.int("REPEATED_PATTERN_MAX_SESSIONS", default=5000)
+# A gap's severity (analytics/gaps.py): high at or above the first, medium at or above the second, else low.
+GAP_SEVERITY_HIGH_ESCAPE_RATE = env.float("GAP_SEVERITY_HIGH_ESCAPE_RATE", default=0.50)
+GAP_SEVERITY_HIGH_ESCAPE_SHOWINGS = env.int("GAP_SEVERITY_HIGH_ESCAPE_SHOWINGS", default=10)
+GAP_SEVERITY_MEDIUM_ESCAPE_RATE = env.float("GAP_SEVERITY_MEDIUM_ESCAPE_RATE", default=0.35)
+GAP_SEVERITY_HIGH_ESCALATION_RATE = env.float("GAP_SEVERITY_HIGH_ESCALATION_RATE", default=0.60)
+GAP_SEVERITY_MEDIUM_ESCALATION_RATE = env.float("GAP_SEVERITY_MEDIUM_ESCALATION_RATE", default=0.50)
+GAP_SEVERITY_HIGH_SESSIONS = env.int("GAP_SEVERITY_HIGH_SESSIONS", default=10)
+GAP_SEVERITY_MEDIUM_SESSIONS = env.int("GAP_SEVERITY_MEDIUM_SESSIONS", default=5)
 COVERAGE_GREEN_GUIDED_RATE = env.float("COVERAGE_GREEN_GUIDED_RATE", default=60.0)
 COVERAGE_GREEN_MIN_FLOWS = env.int("COVERAGE_GREEN_MIN_FLOWS", default=3)
 COVERAGE_RED_GUIDED_RATE = env.float("COVERAGE_RED_GUIDED_RATE", default=30.0)

@@ -56,7 +56,7 @@ class GenerateView(APIView):
         template = selectors.template(request.user, data["template_id"])
         session_id = data.get("ai_session_id")
         ai_session = sessions.session_to_act_on(request.user, session_id) if session_id else None
-        generation, script = services.generate(request.user, template, data["parameters"], ai_session=ai_session)
+        generation, script = services.generate(request.user, template, params=data["parameters"], ai_session=ai_session)
         response = Response({"generation_id": generation.pk, "script": script}, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"
         return response

@@ -6,6 +6,7 @@ from django import forms
 
 from resolutionflow import json_input
 from scripts import template_engine
+from scripts.errors import InvalidSchema, InvalidTemplate
 from scripts.models import ScriptCategory
 
 # What an empty input shows, by type: an example of the expected shape.
@@ -150,7 +151,7 @@ class TemplateForm(forms.Form):
             schema = {"parameters": schema}
         try:
             template_engine.parse_schema(schema)
-        except template_engine.InvalidSchema as error:
+        except InvalidSchema as error:
             raise forms.ValidationError(error.problems) from None
         return schema
 
@@ -162,6 +163,6 @@ class TemplateForm(forms.Form):
         if "body" in cleaned and "parameters_schema" in cleaned:
             try:
                 template_engine.check_template(cleaned["body"], cleaned["parameters_schema"])
-            except template_engine.InvalidTemplate as error:
+            except InvalidTemplate as error:
                 self.add_error("body", error.problems)
         return cleaned

@@ -4,7 +4,7 @@ step card call.
 - `templates_for_prompt(user)`: the templates to offer the LLM in the system prompt;
 - `resolve_proposed_script(user, ref, params)`: check a proposed template and its pre-filled params;
 - `prefill_from_text(template, texts)`: guess params from what the session knows (no LLM needed);
-- `generate(user, template, params, ai_session)`: the one generation service (scripts.services).
+- `generate(user, template, params=..., ai_session=...)`: the one generation service (scripts.services).
 
 Secrets are never pre-filled: whatever is proposed for a secret is dropped, so it is never stored in a
 step's content.

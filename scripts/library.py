@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from scripts import template_engine
+from scripts.errors import InvalidSchema, InvalidTemplate
 from scripts.models import ScriptCategory, ScriptTemplate
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
@@ -30,7 +31,7 @@ def builtin_definitions(directory: Path = BUILTIN_DIR) -> list[dict]:
         schema = {"parameters": meta.get("parameters", [])}
         try:
             template_engine.check_template(body, schema)
-        except (template_engine.InvalidTemplate, template_engine.InvalidSchema) as error:
+        except (InvalidTemplate, InvalidSchema) as error:
             raise type(error)([f"{meta_file.stem}: {problem}" for problem in error.problems]) from None
         definitions.append(
             {

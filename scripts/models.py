@@ -8,6 +8,7 @@ from django.db import models
 
 from resolutionflow.models import Account, AccountOwned, AccountScopedManager, Team
 from scripts import template_engine
+from scripts.errors import InvalidSchema, InvalidTemplate
 
 
 class ScriptCategory(models.Model):
@@ -99,9 +100,9 @@ class ScriptTemplate(models.Model):
         self.body = (self.body or "").replace("\r\n", "\n")
         try:
             template_engine.check_template(self.body, self.parameters_schema)
-        except template_engine.InvalidSchema as error:
+        except InvalidSchema as error:
             raise ValidationError({"parameters_schema": error.problems}) from None
-        except template_engine.InvalidTemplate as error:
+        except InvalidTemplate as error:
             raise ValidationError({"body": error.problems}) from None
 
 

@@ -6,12 +6,12 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from scripts import selectors, template_engine
-from scripts.errors import NotUsable
+from scripts.errors import InvalidParameters, NotUsable
 from scripts.models import ScriptGeneration, ScriptTemplate
 from scripts.permissions import require_template_editor
 
 
-def generate(user, template: ScriptTemplate, params: dict, ai_session=None) -> tuple[ScriptGeneration, str]:
+def generate(user, template: ScriptTemplate, *, params: dict, ai_session=None) -> tuple[ScriptGeneration, str]:
     """Generate `template`'s script for `params`: the one service the page, the API and sessions call.
 
     Returns the stored generation (secrets redacted) and the full script, which is shown once and never
@@ -41,7 +41,7 @@ def generate(user, template: ScriptTemplate, params: dict, ai_session=None) -> t
     return generation, rendered.script
 
 
-def generate_again(user, template: ScriptTemplate, params: dict, generation_id, *, ai_session=None) -> str | None:
+def generate_again(user, template: ScriptTemplate, *, params: dict, generation_id, ai_session=None) -> str | None:
     """The full script of a generation just made, for a download right after Generate: nothing is recorded.
 
     A download is the same use as the Generate before it, so it must not add a second generation to the
@@ -62,7 +62,7 @@ def generate_again(user, template: ScriptTemplate, params: dict, generation_id, 
         return None
     try:
         rendered = template_engine.render(template.body, template.parameters_schema, params or {})
-    except template_engine.InvalidParameters:
+    except InvalidParameters:
         return None
     return rendered.script if rendered.stored_parameters == generation.parameters else None
 

@@ -41,6 +41,8 @@ from typing import Any
 from pygments.lexers import PowerShellLexer
 from pygments.token import Comment, Error, Punctuation, String
 
+from scripts.errors import InvalidParameters, InvalidSchema, InvalidTemplate
+
 TYPES = (
     "string",
     "int",
@@ -89,41 +91,6 @@ _SINGLE_QUOTE = re.compile(f"[{SINGLE_QUOTES}]")
 # Invisible or line-breaking characters: Cc (controls, incl. NUL, CR, LF, NEL), Cf (format: bidi overrides,
 # zero-width), Zl/Zp (line and paragraph separators), Cs (lone surrogates).
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
-
-
-# ── Errors ──────────────────────────────────────────────────────────────────────────────────────────
-
-
-class InvalidParameters(Exception):
-    """Some values are invalid: `errors` maps each parameter key to one message for the engineer."""
-
-    api_status = 400
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
-        self.errors = errors
-
-    def api_body(self) -> dict:
-        return {
-            "detail": "Some parameters are invalid.",
-            "parameters": {key: [message] for key, message in self.errors.items()},
-        }
-
-
-class InvalidSchema(Exception):
-    """The parameters schema itself is wrong (a template author's error), with every problem found."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-class InvalidTemplate(Exception):
-    """The body is unsafe or inconsistent with its schema, with every problem found (line numbers)."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 # ── The schema ──────────────────────────────────────────────────────────────────────────────────────

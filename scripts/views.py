@@ -70,7 +70,7 @@ def generate(request, pk):
     values = values_from_request(template.parameters, request.POST)
     partial = "scripts/configure.html#pane" if request.htmx else "scripts/configure.html"
     try:
-        generation, script = services.generate(request.user, template, values)
+        generation, script = services.generate(request.user, template, params=values)
     except NotUsable:
         raise Http404("Not found.") from None
     except InvalidParameters as error:
@@ -91,10 +91,12 @@ def download(request, pk):
     values it is that generation's script again; otherwise a generation is recorded (secrets redacted)."""
     template = selectors.template_for_page(request.user, pk)
     values = values_from_request(template.parameters, request.POST)
-    script = services.generate_again(request.user, template, values, request.POST.get(GENERATION_FIELD))
+    script = services.generate_again(
+        request.user, template, params=values, generation_id=request.POST.get(GENERATION_FIELD)
+    )
     if script is None:
         try:
-            _, script = services.generate(request.user, template, values)
+            _, script = services.generate(request.user, template, params=values)
         except NotUsable:
             raise Http404("Not found.") from None
         except InvalidParameters as error:

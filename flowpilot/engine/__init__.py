@@ -37,8 +37,9 @@ from flowpilot.models import (
     StepType,
 )
 from knowledge import matching, usage
+from knowledge.matching import ConfidenceTier
 from knowledge.models import Tree, TreeStatus
-from knowledge.tree_format import find_node
+from knowledge.tree_format import PROCEDURAL, find_node
 from resolutionflow.ai.embeddings import get_embedder
 
 MAX_INTAKE = 10_000
@@ -66,13 +67,8 @@ def start_session(
     best_tree, best_score = found[0] if found else (None, None)
     tier = matching.confidence_tier(best_score)
     candidates = [{"flow_id": str(t.pk), "name": t.name, "score": round(s, 4)} for t, s in found]
-    matched = best_tree if tier != "discovery" else None
-    domain = classify_domain(
-        text,
-        matched_domain=best_tree.problem_domain if best_tree else None,
-        match_score=best_score,
-        exploring_threshold=settings.CONFIDENCE_EXPLORING_THRESHOLD,
-    )
+    matched = best_tree if tier != ConfidenceTier.DISCOVERY else None
+    domain = classify_domain(text, matched_domain=matched.problem_domain if matched else None)
 
     with transaction.atomic():
         session = AISession.objects.create(
@@ -104,16 +100,16 @@ def start_session(
     return session
 
 
-def _first_step(session: AISession, tier: str, candidates: list[dict], prefer_capture: bool) -> None:
+def _first_step(session: AISession, tier: ConfidenceTier, candidates: list[dict], prefer_capture: bool) -> None:
     if prefer_capture:
         session.mode = SessionMode.CAPTURE
         capture_step(session)
-    elif tier == "guided":
+    elif tier == ConfidenceTier.GUIDED:
         _start_flow(session, session.matched_flow)
     elif llm_available():
         session.mode = SessionMode.LLM
-        next_llm_step(session, candidates if tier == "exploring" else None)
-    elif tier == "exploring":
+        next_llm_step(session, candidates if tier == ConfidenceTier.EXPLORING else None)
+    elif tier == ConfidenceTier.EXPLORING:
         session.mode = SessionMode.FLOW_CHOICE
         plausible = [c for c in candidates if c["score"] >= FLOW_CHOICE_MIN_SCORE]
         flow_choice_step(session, plausible[:FLOW_CHOICES])
@@ -123,7 +119,7 @@ def _first_step(session: AISession, tier: str, candidates: list[dict], prefer_ca
 
 
 def _start_flow(session: AISession, flow: Tree) -> AISessionStep:
-    if flow.tree_type == "procedural":
+    if flow.tree_type == PROCEDURAL:
         session.mode = SessionMode.GUIDED
         session.current_node_id = flow.tree_structure["steps"][0]["id"]
         return procedure_step(session, flow, 0)
@@ -296,7 +292,7 @@ def _action_done(session: AISession, step: AISessionStep, action_result: str) ->
         raise InvalidAnswer("action_result", "Say what happened when you did it.")
     _mark(step, action_result=action_result)
     say(session, "user", f"Done: {action_result}")
-    if session.mode == SessionMode.GUIDED and step.flow is not None and step.flow.tree_type == "procedural":
+    if session.mode == SessionMode.GUIDED and step.flow is not None and step.flow.tree_type == PROCEDURAL:
         ids = [s["id"] for s in step.flow.tree_structure["steps"]]
         index = ids.index(step.flow_node_id) + 1 if step.flow_node_id in ids else len(ids)
         if index < len(ids):
@@ -506,7 +502,7 @@ def generate_script(session: AISession, user, template, params: dict):
         if not session.is_active:
             raise SessionClosed(session.status)
         step = current_step(session)
-        generation, script = generate(user, template, params, ai_session=session)
+        generation, script = generate(user, template, params=params, ai_session=session)
         step.script_generation = generation
         if step.step_type in (StepType.ACTION, StepType.CAPTURE):
             step.step_type = StepType.SCRIPT_GENERATION

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from flowpilot.engine.steps import add_step, capture_step
 from flowpilot.models import AISession, AISessionStep, SessionMode, StepType
+from knowledge.tree_format import MAX_OPTIONS, MIN_OPTIONS
 from resolutionflow.ai.errors import LLMError
 from resolutionflow.ai.llm import get_llm
 from resolutionflow.models import LLMCall
@@ -121,8 +122,8 @@ def _validated_step(answer: dict) -> dict:
     }
     if kind == "question":
         options = [o.strip() for o in answer.get("options") or [] if o.strip()]
-        if not 2 <= len(options) <= 5 or len({o.casefold() for o in options}) != len(options):
-            raise ValueError("a question needs 2-5 distinct options")
+        if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS or len({o.casefold() for o in options}) != len(options):
+            raise ValueError(f"a question needs {MIN_OPTIONS}-{MAX_OPTIONS} distinct options")
         return {"step_type": StepType.QUESTION, "content": {**content, "options": options}}
     if kind == "action":
         content["instructions"] = text

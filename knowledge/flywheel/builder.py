@@ -11,10 +11,19 @@ import re
 
 from knowledge.flywheel.facts import StepKind
 from knowledge.tree_diff import describe, diff_trees
-from knowledge.tree_format import MAX_LABEL_LENGTH, MAX_OPTIONS, find_node, iter_nodes, validate_tree
+from knowledge.tree_format import (
+    MAX_LABEL_LENGTH,
+    MAX_OPTIONS,
+    OPEN_END_TEXT,
+    QUESTION,
+    SOLUTION,
+    TROUBLESHOOTING,
+    find_node,
+    iter_nodes,
+    validate_tree,
+)
 
 SOMETHING_ELSE = "Something else"
-NOT_EXPLORED = "Not explored yet: record what you check and find."
 
 
 class Ids:
@@ -42,7 +51,7 @@ def label(text: str, fallback: str = "Yes") -> str:
 
 
 def open_end(ids: Ids, option: str) -> dict:
-    return {"id": ids(), "label": label(option), "type": "solution", "resolution": NOT_EXPLORED, "open": True}
+    return {"id": ids(), "label": label(option), "type": SOLUTION, "resolution": OPEN_END_TEXT, "open": True}
 
 
 def chain(steps, resolution: str, ids: Ids) -> dict:
@@ -184,13 +193,13 @@ def name_from(session) -> str:
 
 def new_flow_envelope(session, steps) -> dict:
     structure = chain(steps, session.resolution_summary, Ids("n"))
-    validate_tree("troubleshooting", structure)
+    validate_tree(TROUBLESHOOTING, structure)
     intake = session.intake_text.strip()
     description = f"{intake}\n\nResolved: {session.resolution_summary.strip()}"[:5000]
     return {
         "name": name_from(session),
         "description": description,
-        "tree_type": "troubleshooting",
+        "tree_type": TROUBLESHOOTING,
         "problem_domain": session.problem_domain,
         "match_keywords": keywords_from(intake, session.resolution_summary),
         "tree_structure": structure,
@@ -206,7 +215,7 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
     Returns {"envelope", "diff", "description"}.
     """
     target = copy.deepcopy(flow.tree_structure)
-    if flow.tree_type != "troubleshooting":
+    if flow.tree_type != TROUBLESHOOTING:
         return None
     ref = find_node(target, departure_id)
     if ref is None:
@@ -262,7 +271,7 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
         if "label" in node:
             replacement["label"] = node["label"]
         _replace(target, ref, replacement)
-    validate_tree("troubleshooting", target)
+    validate_tree(TROUBLESHOOTING, target)
     diff = diff_trees(flow.tree_structure, target)
     step_number = order if order is not None else "?"
     what = next((op for op in diff if op["op"] == "add"), None)
@@ -292,6 +301,23 @@ def _distinct(question: dict, wanted: str) -> str:
         candidate = label(f"{wanted} ({n})")
         n += 1
     return candidate
+
+
+def add_open_ends(structure: dict, node_id: str, options: list[str]) -> dict:
+    """A copy of `structure` whose question `node_id` also offers `options`, each an open end; options it
+    already has (in any case) are skipped. Anything but a question is returned unchanged."""
+    structure = copy.deepcopy(structure)
+    ref = find_node(structure, node_id)
+    if ref is None or ref.node.get("type") != QUESTION:
+        return structure
+    taken = {c.get("label", "").casefold() for c in ref.node.get("children", [])}
+    ids = Ids("opt", (r.node["id"] for r in iter_nodes(structure)))
+    for option in options:
+        text = label(option)
+        if text.casefold() not in taken:
+            add_option(ref.node, open_end(ids, text), ids)
+            taken.add(text.casefold())
+    return structure
 
 
 def add_option(question: dict, child: dict, ids: Ids) -> None:

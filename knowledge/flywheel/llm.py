@@ -11,8 +11,9 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from knowledge.envelope import InvalidEnvelope, clean_envelope
-from knowledge.tree_format import iter_nodes
+from knowledge.envelope import clean_envelope
+from knowledge.errors import InvalidEnvelope
+from knowledge.tree_format import TROUBLESHOOTING, iter_nodes
 from resolutionflow.ai.errors import LLMError
 from resolutionflow.ai.llm import get_llm
 from resolutionflow.models import LLMCall
@@ -77,7 +78,7 @@ def improve_new_flow(session, rules_envelope: dict) -> tuple[dict, float] | None
             {
                 "name": answer["title"],
                 "description": answer.get("description") or rules_envelope["description"],
-                "tree_type": "troubleshooting",
+                "tree_type": TROUBLESHOOTING,
                 "problem_domain": answer.get("problem_domain") or rules_envelope["problem_domain"],
                 "match_keywords": answer.get("match_keywords") or rules_envelope["match_keywords"],
                 "tree_structure": structure,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from knowledge.tree_format import find_node, is_open_end
+from knowledge.tree_format import PROCEDURAL, find_node, is_open_end
 
 AUTO_REINFORCED = "auto_reinforced"
 ENHANCEMENT = "enhancement"
@@ -62,7 +62,7 @@ def decide(session, steps) -> Decision:
 def _resolved_at_solution(session, flow) -> bool:
     if not session.resolution_node_id:
         return False
-    if flow.tree_type == "procedural":
+    if flow.tree_type == PROCEDURAL:
         steps = flow.tree_structure.get("steps") or [{}]
         return session.resolution_node_id == steps[-1].get("id")
     ref = find_node(flow.tree_structure, session.resolution_node_id)

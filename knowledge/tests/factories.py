@@ -37,4 +37,4 @@ class TreeFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, account, publish, created_by, team, slug, **envelope):
-        return create_flow(account, created_by, envelope, team=team, publish=publish, slug=slug)
+        return create_flow(account, envelope, author=created_by, team=team, publish=publish, slug=slug)

@@ -84,7 +84,7 @@ def test_the_flows_api_refuses_10k_keywords_with_a_400_in_well_under_a_second(ap
 
 def test_a_body_of_almost_1_mb_of_keywords_is_refused_in_well_under_a_second(api, northwind_admin):
     keywords = [f"{'k' * 70}{n:06d}" for n in range(11_000)]  # ~0.9 MB of JSON
-    flow = services.create_flow(northwind_admin.account, northwind_admin, envelope())
+    flow = services.create_flow(northwind_admin.account, envelope(), author=northwind_admin)
 
     with Timer() as timer:
         response = api.put(f"/api/v1/flows/{flow.pk}", envelope(match_keywords=keywords), format="json")

@@ -9,8 +9,8 @@ from knowledge.tests.factories import TreeFactory, simple_tree
 def test_creating_a_flow_publishes_version_one_embedded_and_searchable(northwind, northwind_admin):
     tree = services.create_flow(
         northwind,
-        northwind_admin,
-        {
+        author=northwind_admin,
+        data={
             "name": "AD account lockout",
             "description": "User locked out",
             "match_keywords": ["4740"],
@@ -33,7 +33,7 @@ def test_an_invalid_tree_is_refused_with_the_path_of_the_fault(northwind, northw
     bad = simple_tree(options=("Only one",))
 
     with pytest.raises(InvalidEnvelope) as raised:
-        services.create_flow(northwind, northwind_admin, {"name": "x", "tree_structure": bad})
+        services.create_flow(northwind, {"name": "x", "tree_structure": bad}, author=northwind_admin)
 
     assert raised.value.field == "tree_structure"
     assert raised.value.message == "root: question needs 2-5 children"
@@ -42,7 +42,9 @@ def test_an_invalid_tree_is_refused_with_the_path_of_the_fault(northwind, northw
 def test_an_unknown_domain_is_refused(northwind, northwind_admin):
     with pytest.raises(InvalidEnvelope) as raised:
         services.create_flow(
-            northwind, northwind_admin, {"name": "x", "problem_domain": "plumbing", "tree_structure": simple_tree()}
+            northwind,
+            {"name": "x", "problem_domain": "plumbing", "tree_structure": simple_tree()},
+            author=northwind_admin,
         )
 
     assert raised.value.field == "problem_domain"

@@ -132,7 +132,7 @@ PUBLISHES = {
     "publish_tree": lambda flow, user: services.publish_tree(flow, flow.envelope(), author=user),
     "restore_version": lambda flow, user: services.restore_version(flow, 1, author=user),
     "create_flow_for_the_team": lambda flow, user: services.create_flow(
-        flow.account, user, envelope("Projects flow"), team=flow.team
+        flow.account, envelope("Projects flow"), author=user, team=flow.team
     ),
     "publish_draft_onto_the_flow": lambda flow, user: services.publish_draft(
         services.start_draft(user, flow.envelope(), target_flow=flow), author=user
@@ -164,7 +164,7 @@ def test_engineers_publish_nothing_even_through_the_services(northwind_engineer,
     with pytest.raises(PermissionDenied):
         services.publish_tree(flow, flow.envelope(), author=northwind_engineer)
     with pytest.raises(PermissionDenied):
-        services.create_flow(northwind, northwind_engineer, envelope())
+        services.create_flow(northwind, envelope(), author=northwind_engineer)
 
 
 def test_the_editor_and_restore_pages_answer_403_outside_the_flows_team(client, northwind_admin, projects_flow):

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from knowledge import tree_edit
-from knowledge.tree_edit import EditRefused, UnknownNode
-from knowledge.tree_format import InvalidTree, validate_tree
+from knowledge.errors import EditRefused, InvalidTree, TreeEditError, UnknownNode
+from knowledge.tree_format import validate_tree
 
 
 def lockout_tree():
@@ -431,7 +431,7 @@ def test_any_edits_keep_ids_unique_and_leave_only_faults_the_editor_can_show(tre
         before = copy.deepcopy(tree)
         try:
             edited = apply(tree, operation)
-        except tree_edit.TreeEditError:
+        except TreeEditError:
             assert tree == before
             continue
         assert tree == before, "an edit must not mutate its input"
@@ -472,7 +472,7 @@ def test_any_step_edits_keep_ids_unique_and_faults_name_a_step(operations):
                 tree = tree_edit.move_step(tree, step_id, direction)
             else:
                 tree = tree_edit.set_step_text(tree, step_id, name, text)
-        except tree_edit.TreeEditError:
+        except TreeEditError:
             continue
         ids = tree_edit.node_ids(tree)
         assert len(ids) == len(set(ids))

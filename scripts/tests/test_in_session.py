@@ -190,6 +190,6 @@ def test_the_session_card_generates_through_the_one_service(northwind_engineer, 
     session = AISessionFactory(engineer=northwind_engineer)
     template, params = resolve_proposed_script(northwind_engineer, "ad-unlock-user", {"sam_account_name": "jsmith"})
 
-    generation, script = generate(northwind_engineer, template, params, ai_session=session)
+    generation, script = generate(northwind_engineer, template, params=params, ai_session=session)
 
     assert generation.ai_session == session and "$SamAccountName = 'jsmith'" in script

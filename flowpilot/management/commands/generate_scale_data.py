@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from flowpilot.scale_data import NotThrowaway, generate
+from flowpilot.errors import NotThrowaway
+from flowpilot.scale_data import generate
 
 
 class Command(BaseCommand):

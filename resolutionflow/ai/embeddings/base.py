@@ -13,6 +13,8 @@ class EmbeddingProvider:
     """Turns texts into unit vectors of settings.EMBEDDING_DIMENSIONS components."""
 
     model_name = ""
+    # Components the model itself produces; vectors are zero-padded from there to EMBEDDING_DIMENSIONS.
+    dimensions: int | None = None
 
     def __init__(self):
         self._recent: dict[tuple[str, str], list[float]] = {}
