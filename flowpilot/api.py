@@ -78,7 +78,8 @@ class AnswerStepView(SessionActionView):
 
     @extend_schema(request=AnswerSerializer, responses={200: StepSerializer})
     def post(self, request, pk):
-        session = self.acting_session(request, pk)
+        session = selectors.session_to_act_on(request.user, pk)
+        require_actor(request.user, session)
         step = engine.answer_step(session, **_valid(AnswerSerializer, request))
         return Response({"current_step": StepSerializer(step).data})
 

@@ -10,8 +10,8 @@ import pytest
 from flowpilot import engine
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 
-GUIDED_ANSWER_QUERIES = 14
-CAPTURE_ANSWER_QUERIES = 13
+GUIDED_ANSWER_QUERIES = 13
+CAPTURE_ANSWER_QUERIES = 12
 
 
 @pytest.fixture
