@@ -73,4 +73,3 @@ def test_the_walk_sees_the_history_models():
         "scripts.ScriptGeneration",
         "resolutionflow.User",
     } <= walked
-
