@@ -123,6 +123,7 @@ def main() -> int:
     timings = []
     for name, arguments in selected:
         print(f"== {name} {' '.join(arguments)}".rstrip(), flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "settle.py")], cwd=ROOT, check=False)
         results, status, elapsed = run(name, arguments)
         timings.append(f"{name} {elapsed:.0f} s")
         for result in results:

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup(database: str = "resolutionflow_bench") -> None:
+def setup(database: str = "resolutionflow_bench", *, migrate: bool = True) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resolutionflow.settings")
     # DEBUG off, as in production (DEBUG keeps every query in memory and slows each one).
@@ -34,9 +34,10 @@ def setup(database: str = "resolutionflow_bench") -> None:
     django.setup()
     if "DATABASE_URL" not in os.environ:
         settings.DATABASES["default"]["NAME"] = database
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def fresh_token(user) -> str:
