@@ -79,7 +79,7 @@ def test_result_lines_are_read_from_a_bench_output():
 
 def test_every_bench_is_run_by_make_bench():
     run = {name for name, _ in run_all.benches(full=False)}
-    helpers = {"__init__", "setup_django", "run_all"}
+    helpers = {"__init__", "setup_django", "run_all", "settle"}
 
     assert run == {p.stem for p in BENCHES} - helpers
     assert dict(run_all.benches(full=True))["analytics_scale"] == ["--sessions", "1000000"]
