@@ -273,48 +273,54 @@ def session_capture(request, session):
 @session_action()
 def session_script(request, session):
     """Generate the current script step's script: linked to the step, shown once (never stored, no-store)."""
-    if not session.is_active:
-        return _already_closed(request, session, SessionClosed(session.status))
-    current = engine.current_step(session)
-    template = _script_template(request.user, current)
-    if template is None:
-        return _step_refused(request, session, InvalidAnswer("script", "This step has no script to generate."))
-    values = values_from_request(template.parameters, request.POST)
-    try:
-        generation, script = engine.generate_script(session, request.user, template, values)
-    except SessionClosed as closed:
-        return _already_closed(request, session, closed)
-    except NotUsable:
-        raise Http404("Not found.") from None
-    except InvalidParameters as error:
-        return _script_shown(request, session, template, values, errors=error.errors)
-    return _script_shown(request, session, template, values, generation=generation, script=script)
+    current, template, values, refusal = _script_request(request, session)
+    if refusal:
+        return refusal
+    generation, script, refusal = _generate_for_step(request, session, template, values)
+    return refusal or _script_shown(request, session, template, values, generation=generation, script=script)
 
 
 @session_action()
 def session_script_download(request, session):
     """Download .ps1 on the script step. With the values the step's generation was made with, it is that
     generation's script again (nothing recorded); otherwise a generation linked to the step, as Generate."""
-    if not session.is_active:
-        return _already_closed(request, session, SessionClosed(session.status))
-    current = engine.current_step(session)
-    template = _script_template(request.user, current)
-    if template is None:
-        return _step_refused(request, session, InvalidAnswer("script", "This step has no script to generate."))
-    values = values_from_request(template.parameters, request.POST)
+    current, template, values, refusal = _script_request(request, session)
+    if refusal:
+        return refusal
     script = script_services.generate_again(
         request.user, template, params=values, generation_id=current.script_generation_id, ai_session=session
     )
     if script is None:
-        try:
-            _, script = engine.generate_script(session, request.user, template, values)
-        except SessionClosed as closed:
-            return _already_closed(request, session, closed)
-        except NotUsable:
-            raise Http404("Not found.") from None
-        except InvalidParameters as error:
-            return _script_shown(request, session, template, values, errors=error.errors)
+        _, script, refusal = _generate_for_step(request, session, template, values)
+        if refusal:
+            return refusal
     return ps1_response(template, script)
+
+
+def _script_request(request, session):
+    """(current step, its template, the posted values, None), or a refusal as the last item: the session
+    is closed, or its current step has no script to generate."""
+    if not session.is_active:
+        return None, None, None, _already_closed(request, session, SessionClosed(session.status))
+    current = engine.current_step(session)
+    template = _script_template(request.user, current)
+    if template is None:
+        refusal = _step_refused(request, session, InvalidAnswer("script", "This step has no script to generate."))
+        return current, None, None, refusal
+    return current, template, values_from_request(template.parameters, request.POST), None
+
+
+def _generate_for_step(request, session, template, values):
+    """(generation, script, None) for the session's script step, or (None, None, the refusal)."""
+    try:
+        generation, script = engine.generate_script(session, request.user, template, values)
+    except SessionClosed as closed:
+        return None, None, _already_closed(request, session, closed)
+    except NotUsable:
+        raise Http404("Not found.") from None
+    except InvalidParameters as error:
+        return None, None, _script_shown(request, session, template, values, errors=error.errors)
+    return generation, script, None
 
 
 def _script_shown(request, session, template, values, *, errors=None, generation=None, script=None):
