@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from knowledge import services
 from knowledge.models import FlowDraft, FlowProposal, ProposalType, Tree, TreeStatus, TreeVersion
-from resolutionflow.admin import AccountScopedAdmin
+from resolutionflow.admin import AccountScopedAdmin, ReadOnlyAdmin
 
 ENVELOPE_FIELDS = ["name", "description", "tree_type", "problem_domain", "match_keywords", "tree_structure"]
 
@@ -82,22 +82,13 @@ class TreeAdmin(AccountScopedAdmin):
 
 
 @admin.register(TreeVersion)
-class TreeVersionAdmin(admin.ModelAdmin):
+class TreeVersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Published versions are history: read here, never changed or deleted."""
 
     list_display = ["tree", "version", "origin", "author", "created_at"]
     list_filter = ["tree__account", "origin"]
     list_select_related = ["tree", "author"]
     search_fields = ["name", "tree__name", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FlowDraft)

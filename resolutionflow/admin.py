@@ -26,6 +26,20 @@ class ExplainsRefusedDelete:
         return deleted, model_count, perms_needed, protected
 
 
+class ReadOnlyAdmin:
+    """A record kept as it was (published versions, script generations): read here, never added, changed or
+    deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AccountScopedAdmin(ExplainsRefusedDelete, admin.ModelAdmin):
     """Admin for account-owned rows: filter and search by account everywhere, and refer only to rows of the
     same account (`AccountConsistentForm`)."""

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from resolutionflow.admin import AccountScopedAdmin
+from resolutionflow.admin import AccountScopedAdmin, ReadOnlyAdmin
 from scripts.models import ScriptCategory, ScriptGeneration, ScriptTemplate
 
 
@@ -25,7 +25,7 @@ class ScriptTemplateAdmin(AccountScopedAdmin):
 
 
 @admin.register(ScriptGeneration)
-class ScriptGenerationAdmin(AccountScopedAdmin):
+class ScriptGenerationAdmin(ReadOnlyAdmin, AccountScopedAdmin):
     """Generations are a record: their scripts are the redacted copies, and nothing here changes them."""
 
     list_display = ["created_at", "account", "user", "template_name", "template_version", "ai_session"]
@@ -33,12 +33,3 @@ class ScriptGenerationAdmin(AccountScopedAdmin):
     search_fields = ["template_name", "user__email", "account__name"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ScriptGeneration._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
