@@ -67,7 +67,8 @@ class SessionActionView(APIView):
     serializer_class = None
 
     def acting_session(self, request, pk):
-        session = selectors.session(request.user, pk)
+        """Every engine action reads the session again, locked: the check needs only a narrow row."""
+        session = selectors.session_to_act_on(request.user, pk)
         require_actor(request.user, session)
         return session
 
@@ -78,8 +79,7 @@ class AnswerStepView(SessionActionView):
 
     @extend_schema(request=AnswerSerializer, responses={200: StepSerializer})
     def post(self, request, pk):
-        session = selectors.session_to_act_on(request.user, pk)
-        require_actor(request.user, session)
+        session = self.acting_session(request, pk)
         step = engine.answer_step(session, **_valid(AnswerSerializer, request))
         return Response({"current_step": StepSerializer(step).data})
 

@@ -40,7 +40,7 @@ def session(user, pk) -> AISession:
 
 def session_to_act_on(user, pk) -> AISession:
     """The session with only what `permissions.can_act` reads, for an action that reads it again, locked
-    (answering a step): the permission check costs a narrow row, not the session and five joins."""
+    (every engine action): the permission check costs a narrow row, not the session and five joins."""
     fields = ("id", "account_id", "engineer_id", "escalated_to_user_id", "escalated_to_team_id", "team_id")
     return access(AISession.objects.only(*fields), user, pk)
 
