@@ -33,6 +33,7 @@ from resolutionflow.errors import InvalidJSON
 NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def holds_nul(data: bytes) -> bool:
@@ -68,7 +69,7 @@ def _finite_float(text: str) -> float:
 
 def _refuse_lone_surrogates(text: str, value: Any) -> None:
     """A surrogate can only come from an escape (UTF-8 text holds none), so most bodies skip the walk."""
-    if "\\ud" not in text.lower():
+    if _SURROGATE_ESCAPE.search(text) is None:
         return
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
