@@ -1,0 +1,1 @@
+"""One connector per PSA provider; `base` holds the contract they share."""

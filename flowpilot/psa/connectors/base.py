@@ -1,0 +1,154 @@
+"""The contract between ResolutionFlow and a PSA: plain values in, plain values or typed errors out.
+
+A connector is built from a provider's settings and decrypted credentials (`ConnectorConfig`) and
+never sees a model. Every method may raise a `PsaError` subclass; nothing else escapes (httpx errors,
+JSON errors and unexpected shapes are mapped). Text read from a PSA is untrusted: connectors return it
+as plain text (HTML converted), and callers still escape it when rendering.
+
+Exactly-once writes: no PSA documents idempotency keys, so each note and time entry carries a stable
+`marker` (e.g. "[ResolutionFlow ref 6f1c…/resolve-note]") in its text, and `find_note` /
+`find_time_entry` look for it before a retry writes again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+
+class Provider(enum.StrEnum):
+    CONNECTWISE = "connectwise"
+    HALOPSA = "halopsa"
+    AUTOTASK = "autotask"
+
+
+@dataclass(frozen=True)
+class ConnectorConfig:
+    """Everything a connector needs: the provider, its non-secret settings and its decrypted secrets.
+
+    `settings` keys by provider:
+    - connectwise: site, company_id, client_id, codebase (optional: found via /login/companyinfo/{company})
+    - halopsa: auth_url, resource_url, tenant (optional, hosted instances)
+    - autotask: username, integration_code, zone_url (optional: found by the zone-information lookup),
+      zone_lookup_url (the lookup's base URL; configurable so the fake PSA can stand in)
+    `secrets` keys: connectwise public_key, private_key; halopsa client_id, client_secret; autotask secret.
+    """
+
+    provider: Provider
+    settings: dict[str, str]
+    secrets: dict[str, str] = field(repr=False)
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who acts in the PSA: ConnectWise member (id and identifier), Halo agent id, Autotask resource and role."""
+
+    member_id: str = ""
+    member_identifier: str = ""
+    agent_id: str = ""
+    resource_id: str = ""
+    role_id: str = ""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    number: str
+    summary: str
+    description: str  # plain text, untrusted
+    company: str
+    status: str
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    id: str
+    number: str
+    summary: str
+    company: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Written:
+    """A note or time entry the PSA stored, with its id there."""
+
+    external_id: str
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    ok: bool
+    message: str  # the PSA's answer in words, without secrets
+
+
+class PsaError(Exception):
+    """Base of every connector failure. `retryable` says whether a later attempt may succeed."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class PsaAuthError(PsaError):
+    retryable = False
+
+
+class PsaNotFound(PsaError):
+    retryable = False
+
+
+class PsaRateLimited(PsaError):
+    def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = 429):
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class PsaServerError(PsaError):
+    pass
+
+
+class PsaTimeout(PsaError):
+    """The PSA did not answer in time: the write may or may not have happened (look for the marker)."""
+
+
+class PsaBadResponse(PsaError):
+    """The PSA answered with a shape we do not understand (validated, never trusted)."""
+
+
+class Connector(Protocol):
+    def test_connection(self) -> ConnectionCheck: ...
+
+    def find_ticket(self, number: str) -> Ticket:
+        """The ticket an engineer typed (ConnectWise/Halo id; Autotask ticket number like T20261207.0042)."""
+
+    def get_ticket(self, ticket_id: str) -> Ticket: ...
+
+    def open_tickets(self, identity: Identity, *, limit: int = 50) -> list[TicketSummary]: ...
+
+    def add_note(
+        self, ticket_id: str, *, text: str, internal: bool, resolution: bool, identity: Identity, marker: str
+    ) -> Written: ...
+
+    def find_note(self, ticket_id: str, *, marker: str) -> Written | None: ...
+
+    def log_time(
+        self,
+        ticket_id: str,
+        *,
+        start: dt.datetime,
+        end: dt.datetime,
+        hours: Decimal,
+        notes: str,
+        identity: Identity,
+        marker: str,
+    ) -> Written: ...
+
+    def find_time_entry(self, ticket_id: str, *, marker: str) -> Written | None: ...
