@@ -13,6 +13,7 @@ from knowledge import selectors, services
 from knowledge.models import Origin, TreeStatus, TreeType
 from knowledge.permissions import can_edit_flow, require_flow_editor
 from knowledge.presentation import tree_outline, version_changes
+from resolutionflow.htmx import page_or_piece
 from resolutionflow.tenancy import account_member_required
 
 PAGE_SIZE = 50
@@ -45,10 +46,7 @@ def flow_list(request):
         ],
         "can_create": can_edit_flow(request.user),
     }
-    template = (
-        "knowledge/flow_list.html#results" if request.htmx and not request.htmx.boosted else "knowledge/flow_list.html"
-    )
-    return render(request, template, context)
+    return render(request, page_or_piece(request, "knowledge/flow_list.html", "results"), context)
 
 
 def _page(request, queryset):

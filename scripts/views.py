@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from resolutionflow.htmx import toast
+from resolutionflow.htmx import page_or_piece, toast
 from resolutionflow.tenancy import account_member_required, admin_required
 from scripts import selectors, services, template_engine
 from scripts.downloads import GENERATION_FIELD, NO_STORE, ps1_response
@@ -30,9 +30,7 @@ def library(request):
         "filters": filters,
         "can_manage": can_manage_templates(request.user),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "scripts/library.html#results", context)
-    return render(request, "scripts/library.html", context)
+    return render(request, page_or_piece(request, "scripts/library.html", "results"), context)
 
 
 @account_member_required

@@ -17,6 +17,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from resolutionflow.htmx import refuse
+
 
 class Conflict(exceptions.APIException):
     """409: the object's state does not allow the request (already reviewed, session closed...)."""
@@ -83,8 +85,12 @@ def _bad_request_page(detail: str) -> str:
 
 
 def permission_denied(request, exception=None):
+    """403. An htmx request gets the refusal of resolutionflow.htmx (a toast with the reason, nothing swapped)."""
     if is_api_request(request):
         return api_error(403, "You do not have permission to perform this action.")
+    if getattr(request, "htmx", False):
+        reason = str(exception or "") or "You do not have permission to do this."
+        return refuse(request, reason, "forbidden")
     return defaults.permission_denied(request, exception)
 
 

@@ -106,6 +106,18 @@
     showToast(detail.message, detail.level);
   });
 
+  // A refused action (resolutionflow.htmx.refuse) answers 422 (invalid input) or 409 (the state changed)
+  // with the re-rendered form or region to swap, or with an empty body when nothing on the page changes.
+  // htmx swaps only 2xx by default: swap these when they have a body; their toast explains either way.
+  var REFUSAL_SWAPPED = [409, 422];
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (REFUSAL_SWAPPED.indexOf(detail.xhr.status) === -1) return;
+    detail.shouldSwap = detail.serverResponse !== "";
+    detail.isError = false;
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     if (!responseHasToast(event.detail.xhr)) showToast(ERROR_MESSAGE, "error");
   });
