@@ -123,6 +123,18 @@ class PsaBadResponse(PsaError):
     """The PSA answered with a shape we do not understand (validated, never trusted)."""
 
 
+class PsaRejected(PsaError):
+    """The PSA refused the request itself (400, 409, 422...): sending it again will not help."""
+
+    retryable = False
+
+
+class PsaConfigError(PsaError):
+    """The connection or the engineer's identity lacks something this call needs (no request was sent)."""
+
+    retryable = False
+
+
 class Connector(Protocol):
     def test_connection(self) -> ConnectionCheck: ...
 
@@ -152,3 +164,6 @@ class Connector(Protocol):
     ) -> Written: ...
 
     def find_time_entry(self, ticket_id: str, *, marker: str) -> Written | None: ...
+
+    def close(self) -> None:
+        """Release the connector's HTTP connections (connectors are also context managers)."""
