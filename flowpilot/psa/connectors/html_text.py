@@ -48,7 +48,7 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROPPED:
             self._dropped_depth = max(self._dropped_depth - 1, 0)
-        elif not self._dropped_depth and tag in _BLOCKS and tag not in _VOID:
+        elif not self._dropped_depth and tag in _BLOCKS and tag not in _VOID and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
