@@ -80,8 +80,8 @@ class AnswerStepView(SessionActionView):
     @extend_schema(request=AnswerSerializer, responses={200: StepSerializer})
     def post(self, request, pk):
         session = self.acting_session(request, pk)
-        step = engine.answer_step(session, **_valid(AnswerSerializer, request))
-        return Response({"current_step": StepSerializer(step).data})
+        session = engine.answer_step(session, **_valid(AnswerSerializer, request))
+        return Response({"current_step": StepSerializer(engine.current_step(session)).data})
 
 
 class ResolveView(SessionActionView):
@@ -121,8 +121,8 @@ class SwitchFlowView(SessionActionView):
     def post(self, request, pk):
         session = self.acting_session(request, pk)
         flow = knowledge_selectors.flow(request.user, _valid(SwitchFlowSerializer, request)["flow_id"])
-        step = engine.switch_flow(session, flow)
-        return Response({"current_step": StepSerializer(step).data})
+        session = engine.switch_flow(session, flow)
+        return Response({"current_step": StepSerializer(engine.current_step(session)).data})
 
 
 def _valid(serializer_class, request) -> dict:

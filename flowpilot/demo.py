@@ -166,14 +166,14 @@ def play(session: AISession, flow, rng: random.Random) -> AISession:
             done = session.steps.filter(step_type=StepType.CAPTURE, answered_at__isnull=False).count()
             if done >= len(notes):
                 break
-            engine.answer_step(session, free_text=notes[done][0], result=notes[done][1])
+            session = engine.answer_step(session, free_text=notes[done][0], result=notes[done][1])
         elif step.step_type == StepType.QUESTION:
             if step.content.get("source") == "flow" and rng.random() < 0.12:
-                engine.answer_step(session, free_text=rng.choice(ESCAPES))
+                session = engine.answer_step(session, free_text=rng.choice(ESCAPES))
             else:
-                engine.answer_step(session, selected_option=_pick(step, rng))
+                session = engine.answer_step(session, selected_option=_pick(step, rng))
         else:
-            engine.answer_step(session, action_result=rng.choice(["Done", "Worked", "Done, no change"]))
+            session = engine.answer_step(session, action_result=rng.choice(["Done", "Worked", "Done, no change"]))
     summary = _resolution(session)
     return engine.resolve_session(session, resolution_summary=summary, rating=rng.choice([3, 4, 4, 5, 5, None]))
 

@@ -37,11 +37,6 @@ PAGE = "flowpilot/session_detail.html"
 CLOSE_PAGE = "flowpilot/session_close.html"
 PAGE_SIZE = 25
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "All"}
-# Which closing actions a session in each status still takes (the engine refuses the others).
-CLOSING_ACTIONS = {
-    SessionStatus.ACTIVE: ("resolve", "escalate", "abandon"),
-    SessionStatus.ESCALATED: ("resolve",),
-}
 
 
 def _piece(request, template: str, piece: str) -> str:
@@ -145,7 +140,7 @@ def _page_context(request, session, **extra) -> dict:
     steps = _shown_steps(session)
     current = steps[-1] if steps and session.is_active else None
     acts = can_act(request.user, session)
-    actions = CLOSING_ACTIONS.get(session.status, ()) if acts else ()
+    actions = engine.closing_actions(session.status) if acts else ()
     # The card's one rendering condition for the script generator: a template, or None.
     script_template = _script_template(request.user, current) if acts else None
     context = {
@@ -236,7 +231,7 @@ def session_answer(request, session):
         return _step_refused(request, session, InvalidAnswer(field, errors[0]))
     arguments = form.answer_arguments()
     try:
-        engine.answer_step(session, **arguments)
+        session = engine.answer_step(session, **arguments)
     except SessionClosed as closed:
         return _already_closed(request, session, closed)
     except InvalidAnswer as error:
@@ -252,7 +247,7 @@ def session_switch_flow(request, session):
         return _step_refused(request, session, InvalidAnswer("flow_id", "Choose one of the matched flows."))
     flow = knowledge_selectors.flow(request.user, form.cleaned_data["flow_id"])
     try:
-        engine.switch_flow(session, flow)
+        session = engine.switch_flow(session, flow)
     except SessionClosed as closed:
         return _already_closed(request, session, closed)
     except InvalidAnswer as error:
@@ -264,7 +259,7 @@ def session_switch_flow(request, session):
 @throttled(SESSION_ANSWER)
 def session_capture(request, session):
     try:
-        engine.prefer_capture(session)
+        session = engine.prefer_capture(session)
     except SessionClosed as closed:
         return _already_closed(request, session, closed)
     return _step_answered(request, session, "Record what you check and what you find, step by step.")
@@ -342,11 +337,11 @@ def _script_shown(request, session, template, values, *, errors=None, generation
 
 
 def _step_answered(request, session, message: str = ""):
+    """`session` is the one the engine returned: read with what the page shows."""
     if not request.htmx:
         if message:
             messages.success(request, message)
         return redirect(_session_url(session))
-    session = selectors.session(request.user, session.pk)
     response = render(request, f"{PAGE}#step_swap", _page_context(request, session, oob=True))
     return toast(response, message, level="info") if message else response
 
@@ -416,7 +411,7 @@ def session_abandon(request, session):
 
 
 def _close_form(request, session, action: str, form, status: int = 200):
-    if action not in CLOSING_ACTIONS.get(session.status, ()):
+    if action not in engine.closing_actions(session.status):
         messages.warning(request, f"This session is already {session.status}.")
         return redirect(_session_url(session))
     return render(request, CLOSE_PAGE, {"session": session, "action": action, "form": form}, status=status)
@@ -425,7 +420,7 @@ def _close_form(request, session, action: str, form, status: int = 200):
 def _close(request, session, action: str, form, close, message: str):
     if form.is_valid():
         try:
-            close()
+            session = close()
         except SessionClosed as closed:
             return _already_closed(request, session, closed)
         except InvalidAnswer as error:
@@ -441,9 +436,9 @@ def _close(request, session, action: str, form, close, message: str):
 
 
 def _closed(request, session, message: str):
+    """`session` is the one the engine returned: read with what the page shows."""
     if not request.htmx:
         messages.success(request, message)
         return redirect(_session_url(session))
-    session = selectors.session(request.user, session.pk)
     response = render(request, f"{PAGE}#session", _page_context(request, session))
     return toast(reswap(retarget(response, "#session"), "outerHTML"), message)

@@ -4,7 +4,10 @@ Modes (AISession.mode): `guided` walks the matched flow node by node; `flow_choi
 LLM) asks which candidate flow fits; `llm` asks the LLM for one validated step at a time; `capture`
 records what the engineer checked and found. A free-text answer where options were offered is the
 free-text escape: the session leaves the flow (recorded) and goes on in LLM or capture mode.
-Views, the API and the demo seeding all call these functions; none of them holds a rule.
+
+Each function is one transition of the state machine in `flowpilot.engine.state` and returns the
+session; `current_step(session)` reads the step now shown. Views, the API and the demo seeding all call
+these functions; none of them holds a rule.
 """
 
 from django.conf import settings
@@ -17,16 +20,25 @@ from flowpilot import rollups
 from flowpilot.classify import classify_domain, summarise
 from flowpilot.engine.documentation import build_documentation, build_handoff
 from flowpilot.engine.llm_mode import llm_available, next_llm_step
+from flowpilot.engine.state import (
+    ABANDON,
+    ANSWER,
+    ESCALATE,
+    RESOLVE,
+    closing_actions,
+    enter_capture,
+    leave_flow,
+    transition,
+)
 from flowpilot.engine.steps import (
     FLOW_ENDED_PROMPT,
-    capture_step,
     flow_choice_step,
     node_step,
     procedure_done_step,
     procedure_step,
     say,
 )
-from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
+from flowpilot.errors import InvalidAnswer, InvalidIntake
 from flowpilot.models import (
     AISession,
     AISessionStep,
@@ -46,6 +58,26 @@ MAX_INTAKE = 10_000
 MAX_NOTE_LENGTH = 2_000
 FLOW_CHOICES = 3
 FLOW_CHOICE_MIN_SCORE = 0.2  # candidates below this are noise, not choices
+CLOSED_AT = {
+    SessionStatus.RESOLVED: "resolved_at",
+    SessionStatus.ESCALATED: "escalated_at",
+    SessionStatus.ABANDONED: "abandoned_at",
+}
+
+__all__ = [
+    "MAX_INTAKE",
+    "MAX_NOTE_LENGTH",
+    "abandon_session",
+    "answer_step",
+    "closing_actions",
+    "current_step",
+    "escalate_session",
+    "generate_script",
+    "prefer_capture",
+    "resolve_session",
+    "start_session",
+    "switch_flow",
+]
 
 
 # ── Start ──────────────────────────────────────────────────────────────────────────────────────────
@@ -102,56 +134,51 @@ def start_session(
 
 def _first_step(session: AISession, tier: ConfidenceTier, candidates: list[dict], prefer_capture: bool) -> None:
     if prefer_capture:
-        session.mode = SessionMode.CAPTURE
-        capture_step(session)
+        enter_capture(session)
     elif tier == ConfidenceTier.GUIDED:
         _start_flow(session, session.matched_flow)
     elif llm_available():
-        session.mode = SessionMode.LLM
-        next_llm_step(session, candidates if tier == ConfidenceTier.EXPLORING else None)
+        _ask_llm(session, candidates if tier == ConfidenceTier.EXPLORING else None)
     elif tier == ConfidenceTier.EXPLORING:
         session.mode = SessionMode.FLOW_CHOICE
         plausible = [c for c in candidates if c["score"] >= FLOW_CHOICE_MIN_SCORE]
         flow_choice_step(session, plausible[:FLOW_CHOICES])
     else:
-        session.mode = SessionMode.CAPTURE
-        capture_step(session)
+        enter_capture(session)
 
 
 def _start_flow(session: AISession, flow: Tree) -> AISessionStep:
     if flow.tree_type == PROCEDURAL:
-        session.mode = SessionMode.GUIDED
-        session.current_node_id = flow.tree_structure["steps"][0]["id"]
+        _guided_at(session, flow.tree_structure["steps"][0]["id"])
         return procedure_step(session, flow, 0)
     return _walk_to(session, flow, flow.tree_structure)
 
 
 def _walk_to(session: AISession, flow: Tree, node: dict) -> AISessionStep:
-    session.mode = SessionMode.GUIDED
-    session.current_node_id = node["id"]
+    _guided_at(session, node["id"])
     step = node_step(session, flow, node)
     if step.step_type == StepType.CAPTURE:  # an open end: capture from here, so the flywheel fills it in
-        _leave_flow(session, node["id"], LeftFlowReason.OPEN_END)
-        session.mode = SessionMode.CAPTURE
+        leave_flow(session, node["id"], LeftFlowReason.OPEN_END)
+        enter_capture(session, step)
     return step
 
 
-def _locked(session: AISession) -> AISession:
-    """The session row locked for this transaction: one answer at a time, double submits serialised.
+def _guided_at(session: AISession, node_id: str) -> None:
+    session.mode = SessionMode.GUIDED
+    session.current_node_id = node_id
 
-    The vectors are not read: no step needs them, and `save()` then writes back only the fields read."""
-    return (
-        AISession.objects.select_for_update(of=("self",))
-        .select_related("matched_flow", "engineer", "account")
-        .defer("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
-        .get(pk=session.pk)
-    )
+
+def _ask_llm(session: AISession, candidates: list[dict] | None) -> AISessionStep:
+    """LLM mode: its next step (which itself falls back to capture when the LLM cannot give one)."""
+    session.mode = SessionMode.LLM
+    return next_llm_step(session, candidates)
 
 
 # ── Answer ─────────────────────────────────────────────────────────────────────────────────────────
 
 
 def current_step(session: AISession) -> AISessionStep | None:
+    """The step the session shows now (its latest)."""
     return session.steps.order_by("-order").first()
 
 
@@ -163,17 +190,14 @@ def answer_step(
     result: str | None = None,
     action_result: str | None = None,
     note: str | None = None,
-) -> AISessionStep:
-    """Record the engineer's answer to the current step and return the next current step.
+) -> AISession:
+    """Record the engineer's answer to the current step and return the session, showing its next step.
 
     Exactly one of: `selected_option` (one of the offered options), `free_text` (+ optional `result`:
     a capture finding, or the escape from the offered options), `action_result` (the action was done:
     go on), `note` (recorded; the step stays).
     """
-    with transaction.atomic():
-        session = _locked(session)
-        if not session.is_active:
-            raise SessionClosed(session.status)
+    with transition(session, ANSWER) as session:
         step = current_step(session)
         if step is not None and step.flow_id is not None and step.flow_id == session.matched_flow_id:
             step.flow = session.matched_flow  # read with the session: not a second time
@@ -191,7 +215,7 @@ def answer_step(
             raise InvalidAnswer("non_field_errors", "Give one of selected_option, free_text, action_result or note.")
         if note is not None:
             _record_note(step, note)
-            return step
+            return session
         if step.is_answered:  # a resumed session whose last step was answered before a crash
             raise InvalidAnswer("non_field_errors", "This step was already answered.")
         if selected_option is not None:
@@ -202,7 +226,7 @@ def answer_step(
             _action_done(session, step, action_result)
         session.answered_step_count += 1  # a rollup for analytics: avg steps to resolution without a join
         session.save()
-        return current_step(session)
+    return session
 
 
 def _record_note(step: AISessionStep, note: str) -> None:
@@ -245,15 +269,14 @@ def _choose(session: AISession, step: AISessionStep, option: str) -> None:
         choice = next(c for c in step.content["flows"] if c["name"] == chosen)
         flow = Tree.objects.for_account(session.account).filter(pk=choice["flow_id"]).first()
         if flow is None or flow.status != TreeStatus.PUBLISHED:
-            session.mode = SessionMode.CAPTURE
-            capture_step(session)
+            enter_capture(session)
             return
         _switch(session, flow, choice["score"])
     elif source == "flow":
         ref = find_node(step.flow.tree_structure, step.flow_node_id) if step.flow else None
         child = next((c for c in (ref.node.get("children", []) if ref else []) if c.get("label") == chosen), None)
         if child is None:  # the flow changed under the session: carry on by capture
-            _leave_flow(session, step.flow_node_id, LeftFlowReason.FLOW_ENDED)
+            leave_flow(session, step.flow_node_id, LeftFlowReason.FLOW_ENDED)
             _continue_off_flow(session)
         else:
             _walk_to(session, step.flow, child)
@@ -280,7 +303,7 @@ def _free_text(session: AISession, step: AISessionStep, text: str, result: str |
     )
     say(session, "user", text + (f"\nResult: {result}" if result else ""))
     if session.mode == SessionMode.GUIDED and step.flow_node_id:
-        _leave_flow(session, step.flow_node_id, LeftFlowReason.FREE_TEXT)
+        leave_flow(session, step.flow_node_id, LeftFlowReason.FREE_TEXT)
     _continue_off_flow(session, after_escape=True)
 
 
@@ -307,9 +330,8 @@ def _action_done(session: AISession, step: AISessionStep, action_result: str) ->
         if children:
             _walk_to(session, step.flow, children[0])
             return
-        _leave_flow(session, step.flow_node_id, LeftFlowReason.FLOW_ENDED)
-        session.mode = SessionMode.CAPTURE
-        capture_step(session, FLOW_ENDED_PROMPT)
+        leave_flow(session, step.flow_node_id, LeftFlowReason.FLOW_ENDED)
+        enter_capture(session, text=FLOW_ENDED_PROMPT)
         return
     _continue_off_flow(session)
 
@@ -317,17 +339,9 @@ def _action_done(session: AISession, step: AISessionStep, action_result: str) ->
 def _continue_off_flow(session: AISession, after_escape: bool = False) -> None:
     """Off the flow: the LLM if there is one (and the engineer did not pick capture), else capture."""
     if session.mode in (SessionMode.GUIDED, SessionMode.FLOW_CHOICE, SessionMode.LLM) and llm_available():
-        session.mode = SessionMode.LLM
-        next_llm_step(session, session.candidate_matches if after_escape else None)
+        _ask_llm(session, session.candidate_matches if after_escape else None)
     else:
-        session.mode = SessionMode.CAPTURE
-        capture_step(session)
-
-
-def _leave_flow(session: AISession, node_id: str, reason: str) -> None:
-    if not session.left_flow_node_id:
-        session.left_flow_node_id = node_id
-        session.left_flow_reason = reason
+        enter_capture(session)
 
 
 def _mark(step: AISessionStep, **fields) -> None:
@@ -341,19 +355,16 @@ def _mark(step: AISessionStep, **fields) -> None:
 # ── Switch flow ────────────────────────────────────────────────────────────────────────────────────
 
 
-def switch_flow(session: AISession, flow: Tree) -> AISessionStep:
+def switch_flow(session: AISession, flow: Tree) -> AISession:
     """Walk another flow from its root (the matched flows panel); recorded, candidates kept as they were."""
-    with transaction.atomic():
-        session = _locked(session)
-        if not session.is_active:
-            raise SessionClosed(session.status)
+    with transition(session, ANSWER) as session:
         if flow.account_id != session.account_id or flow.status != TreeStatus.PUBLISHED:
             raise InvalidAnswer("flow_id", "Choose a published flow of this account.")
         score = next((c["score"] for c in session.candidate_matches if c["flow_id"] == str(flow.pk)), None)
         say(session, "user", f"Switched to the flow “{flow.name}”.")
-        step = _switch(session, flow, score)
+        _switch(session, flow, score)
         session.save()
-        return step
+    return session
 
 
 def _switch(session: AISession, flow: Tree, score: float | None) -> AISessionStep:
@@ -365,24 +376,23 @@ def _switch(session: AISession, flow: Tree, score: float | None) -> AISessionSte
     return _start_flow(session, flow)
 
 
-def prefer_capture(session: AISession) -> AISessionStep:
+def prefer_capture(session: AISession) -> AISession:
     """The engineer would rather record their own steps than follow suggestions."""
-    with transaction.atomic():
-        session = _locked(session)
-        if not session.is_active:
-            raise SessionClosed(session.status)
+    with transition(session, ANSWER) as session:
         step = current_step(session)
         if step and step.step_type == StepType.CAPTURE and not step.is_answered:
-            return step
+            return session
         if session.mode == SessionMode.GUIDED and step and step.flow_node_id:
-            _leave_flow(session, step.flow_node_id, LeftFlowReason.FREE_TEXT)
-        session.mode = SessionMode.CAPTURE
-        step = capture_step(session)
+            leave_flow(session, step.flow_node_id, LeftFlowReason.FREE_TEXT)
+        enter_capture(session)
         session.save()
-        return step
+    return session
 
 
 # ── Close ──────────────────────────────────────────────────────────────────────────────────────────
+# Each close is one transition block that reads top to bottom: validate, drop the unanswered prompt, set
+# the status (`_close`), fill in what this close records, then `_save_closed`. A side effect that must
+# commit with the close (a PSA push row, say) is one call inside the block.
 
 
 def resolve_session(
@@ -394,40 +404,26 @@ def resolve_session(
         raise InvalidAnswer("resolution_summary", "Say how the problem was resolved.")
     if rating is not None and not 1 <= int(rating) <= 5:
         raise InvalidAnswer("rating", "A rating is 1 to 5.")
-    with transaction.atomic():
-        session = _locked(session)
-        if session.status not in (SessionStatus.ACTIVE, SessionStatus.ESCALATED):
-            raise SessionClosed(session.status)
+    with transition(session, RESOLVE) as session:
         _drop_unanswered_prompt(session)
-        step = current_step(session)
-        if session.status == SessionStatus.ACTIVE and step and step.step_type == StepType.SOLUTION:
-            if step.flow_id and step.flow_id == session.matched_flow_id and not step.is_answered:
-                session.resolution_node_id = step.flow_node_id
-            if not step.is_answered:
-                _mark(step, action_result="Resolved the issue")
-                session.answered_step_count += 1
-        session.status = SessionStatus.RESOLVED
-        session.resolved_at = timezone.now()
+        _accept_shown_solution(session)
+        _close(session, SessionStatus.RESOLVED)
         session.resolution_summary = summary
         session.rating = int(rating) if rating is not None else None
         session.feedback = (feedback or "").strip()
         session.analysis_status = AnalysisStatus.PENDING
         say(session, "user", f"Resolved: {summary}")
         session.documentation = build_documentation(session)
-        _record_outcome(session)
-        session.save()
-        rollups.refresh_session_day(session)
+        _save_closed(session)
     return session
 
 
 def escalate_session(session: AISession, *, reason: str, target_user=None, target_team=None) -> AISession:
+    """Escalate to a person or a team of the account (or the next line): the hand-off note is written."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidAnswer("reason", "Say why the session is escalated.")
-    with transaction.atomic():
-        session = _locked(session)
-        if not session.is_active:
-            raise SessionClosed(session.status)
+    with transition(session, ESCALATE) as session:
         if target_user is not None and target_user.account_id != session.account_id:
             raise InvalidAnswer("target_user_id", "Choose someone in your account.")
         if target_user is not None and not target_user.is_active:
@@ -435,32 +431,49 @@ def escalate_session(session: AISession, *, reason: str, target_user=None, targe
         if target_team is not None and target_team.account_id != session.account_id:
             raise InvalidAnswer("target_team_id", "Choose a team of your account.")
         _drop_unanswered_prompt(session)
-        session.status = SessionStatus.ESCALATED
-        session.escalated_at = timezone.now()
+        _close(session, SessionStatus.ESCALATED)
         session.escalation_reason = reason
         session.escalated_to_user = target_user
         session.escalated_to_team = target_team
         session.handoff_summary = build_handoff(session)
         say(session, "user", f"Escalated: {reason}")
-        _record_outcome(session)
-        session.save()
-        rollups.refresh_session_day(session)
+        _save_closed(session)
     return session
 
 
 def abandon_session(session: AISession, *, reason: str = "") -> AISession:
-    with transaction.atomic():
-        session = _locked(session)
-        if not session.is_active:
-            raise SessionClosed(session.status)
+    with transition(session, ABANDON) as session:
         _drop_unanswered_prompt(session)
-        session.status = SessionStatus.ABANDONED
-        session.abandoned_at = timezone.now()
+        _close(session, SessionStatus.ABANDONED)
         session.abandon_reason = (reason or "").strip()
-        _record_outcome(session)
-        session.save()
-        rollups.refresh_session_day(session)
+        _save_closed(session)
     return session
+
+
+def _close(session: AISession, status: str) -> None:
+    session.status = status
+    setattr(session, CLOSED_AT[status], timezone.now())
+
+
+def _save_closed(session: AISession) -> None:
+    """The end of every close: the flow's outcome recorded (once), the session saved, its day's rollup."""
+    _record_outcome(session)
+    session.save()
+    rollups.refresh_session_day(session)
+
+
+def _accept_shown_solution(session: AISession) -> None:
+    """Resolving an active session on an unanswered solution step accepts that solution: the step is
+    answered and, when it is the matched flow's, its node is where the flow resolved."""
+    step = current_step(session)
+    if session.status != SessionStatus.ACTIVE or step is None or step.step_type != StepType.SOLUTION:
+        return
+    if step.is_answered:
+        return
+    if step.flow_id and step.flow_id == session.matched_flow_id:
+        session.resolution_node_id = step.flow_node_id
+    _mark(step, action_result="Resolved the issue")
+    session.answered_step_count += 1
 
 
 def _drop_unanswered_prompt(session: AISession) -> None:
@@ -497,10 +510,7 @@ def generate_script(session: AISession, user, template, params: dict):
     """
     from scripts.services import generate
 
-    with transaction.atomic():
-        session = _locked(session)
-        if not session.is_active:
-            raise SessionClosed(session.status)
+    with transition(session, ANSWER) as session:
         step = current_step(session)
         generation, script = generate(user, template, params=params, ai_session=session)
         step.script_generation = generation

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from flowpilot.engine.state import enter_capture
 from flowpilot.engine.steps import add_step, capture_step
-from flowpilot.models import AISession, AISessionStep, SessionMode, StepType
+from flowpilot.models import AISession, AISessionStep, StepType
 from knowledge.tree_format import MAX_OPTIONS, MIN_OPTIONS
 from resolutionflow.ai.errors import LLMError
 from resolutionflow.ai.llm import get_llm
@@ -78,8 +79,7 @@ def next_llm_step(session: AISession, candidates: list[dict] | None = None) -> A
 
     if not budget_left(session.account):
         logger.info("FlowPilot's daily LLM budget is spent for account %s: capture mode", session.account_id)
-        session.mode = SessionMode.CAPTURE
-        return capture_step(session, llm_fallback="budget", notice=BUDGET_NOTICE)
+        return enter_capture(session, llm_fallback="budget", notice=BUDGET_NOTICE)
     llm = get_llm()
     context = "\n".join(part for part in (_flows_context(candidates or []), prompt_context(session)) if part)
     system = SYSTEM_PROMPT.format(context=context)

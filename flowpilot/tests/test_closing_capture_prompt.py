@@ -115,7 +115,8 @@ def test_the_flywheel_builds_the_new_flow_from_the_findings_only(northwind_engin
 def test_an_open_end_closed_before_its_prompt_is_answered_still_fills_the_open_end(northwind, northwind_engineer):
     flow = lockout_flow(northwind)
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
-    prompt = engine.answer_step(session, selected_option="Can't tell")
+    session = engine.answer_step(session, selected_option="Can't tell")
+    prompt = engine.current_step(session)
     assert prompt.content["source"] == "open_end"
 
     session = engine.resolve_session(session, resolution_summary="It was an expired password")

@@ -32,9 +32,11 @@ def test_a_guided_session_followed_exactly_resolves_at_the_solution_and_reinforc
     assert (first.step_type, first.flow_node_id) == (StepType.QUESTION, "root")
     assert first.options == ["Yes, locked out", "No", "Can't tell"]
 
-    action = engine.answer_step(session, selected_option="Yes, locked out")
+    session = engine.answer_step(session, selected_option="Yes, locked out")
+    action = engine.current_step(session)
     assert (action.step_type, action.flow_node_id) == (StepType.ACTION, "locked")
-    solution = engine.answer_step(session, action_result="Unlocked it; 4740 events from her phone")
+    session = engine.answer_step(session, action_result="Unlocked it; 4740 events from her phone")
+    solution = engine.current_step(session)
     assert (solution.step_type, solution.flow_node_id) == (StepType.SOLUTION, "unlocked")
 
     session = engine.resolve_session(session, resolution_summary="Unlocked, phone mail profile updated", rating=5)
@@ -54,7 +56,8 @@ def test_a_guided_session_followed_exactly_resolves_at_the_solution_and_reinforc
 def test_a_free_text_escape_leaves_the_flow_and_continues_in_capture(northwind_engineer, flow):
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
 
-    step = engine.answer_step(session, free_text="The account is disabled, not locked")
+    session = engine.answer_step(session, free_text="The account is disabled, not locked")
+    step = engine.current_step(session)
 
     session.refresh_from_db()
     escape = session.steps.get(order=1)
@@ -83,7 +86,8 @@ def test_an_action_that_did_not_work_is_an_escape(northwind_engineer, flow):
 def test_reaching_an_open_end_continues_in_capture_from_that_node(northwind_engineer, flow):
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
 
-    step = engine.answer_step(session, selected_option="Can't tell")
+    session = engine.answer_step(session, selected_option="Can't tell")
+    step = engine.current_step(session)
 
     session.refresh_from_db()
     assert step.step_type == StepType.CAPTURE and step.flow_node_id == "unsure"
@@ -140,7 +144,8 @@ def test_exploring_without_an_llm_asks_which_flow_fits_and_records_the_switch(no
     assert session.mode == SessionMode.FLOW_CHOICE and step.content["source"] == "flow_choice"
     assert step.options == [flow.name, other.name]
 
-    walked = engine.answer_step(session, selected_option=flow.name)
+    session = engine.answer_step(session, selected_option=flow.name)
+    walked = engine.current_step(session)
 
     session.refresh_from_db()
     assert session.mode == SessionMode.GUIDED and (walked.flow, walked.flow_node_id) == (flow, "root")
@@ -152,11 +157,55 @@ def test_switching_flow_from_the_panel_keeps_the_candidates(northwind_engineer, 
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
     candidates = list(session.candidate_matches)
 
-    step = engine.switch_flow(session, other)
+    session = engine.switch_flow(session, other)
+    step = engine.current_step(session)
 
     session.refresh_from_db()
     assert session.matched_flow == other and step.flow == other
     assert session.candidate_matches == candidates
+
+
+def test_each_action_returns_the_session_as_it_now_stands(northwind_engineer, flow):
+    session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
+
+    escaped = engine.answer_step(session, free_text="The account is disabled, not locked")
+    captured = engine.prefer_capture(escaped)
+    noted = engine.answer_step(captured, note="Leaver script ran on Friday")
+
+    assert escaped.mode == SessionMode.CAPTURE and escaped.left_flow_reason == LeftFlowReason.FREE_TEXT
+    assert escaped.answered_step_count == 1 and captured.answered_step_count == 1
+    assert engine.current_step(noted).notes[0]["text"] == "Leaver script ran on Friday"
+    assert noted.conversation_messages[-1]["content"] == "Note: Leaver script ran on Friday"
+
+
+def test_a_closed_session_takes_only_the_transitions_its_status_allows(northwind_engineer, northwind_admin, flow):
+    other = TreeFactory(account=flow.account, name="Printer offline")
+    escalated = engine.escalate_session(
+        engine.start_session(northwind_engineer, LOCKOUT_INTAKE),
+        reason="Needs domain admin",
+        target_user=northwind_admin,
+    )
+    abandoned = engine.abandon_session(engine.start_session(northwind_engineer, LOCKOUT_INTAKE))
+    refused = [
+        lambda s: engine.answer_step(s, selected_option="No"),
+        lambda s: engine.switch_flow(s, other),
+        engine.prefer_capture,
+        lambda s: engine.escalate_session(s, reason="again"),
+        engine.abandon_session,
+    ]
+
+    for act in refused:
+        for session in (escalated, abandoned):
+            with pytest.raises(SessionClosed):
+                act(session)
+    with pytest.raises(SessionClosed):
+        engine.resolve_session(abandoned, resolution_summary="Too late")
+    assert engine.resolve_session(escalated, resolution_summary="Second line fixed it").status == "resolved"
+    assert (engine.closing_actions("active"), engine.closing_actions("escalated")) == (
+        ("resolve", "escalate", "abandon"),
+        ("resolve",),
+    )
+    assert engine.closing_actions("resolved") == engine.closing_actions("abandoned") == ()
 
 
 def test_bad_answers_are_refused_clearly(northwind_engineer, flow):
@@ -182,7 +231,8 @@ def test_bad_answers_are_refused_clearly(northwind_engineer, flow):
 def test_a_note_is_recorded_and_the_step_stays(northwind_engineer, flow):
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
 
-    step = engine.answer_step(session, note="User is on a train, intermittent signal")
+    session = engine.answer_step(session, note="User is on a train, intermittent signal")
+    step = engine.current_step(session)
 
     assert step.order == 1 and not step.is_answered
     assert step.notes[0]["text"] == "User is on a train, intermittent signal"
@@ -208,10 +258,12 @@ def test_an_llm_session_through_the_real_client_falls_back_to_capture_on_an_inva
     assert session.mode == SessionMode.LLM and first.step_type == StepType.QUESTION
     assert first.options == ["Yes", "No"] and first.content["source"] == "llm" and first.flow_node_id == ""
 
-    fallback = engine.answer_step(session, selected_option="Yes")
+    session = engine.answer_step(session, selected_option="Yes")
+    fallback = engine.current_step(session)
     assert fallback.step_type == StepType.CAPTURE and "llm_fallback" in fallback.content
 
-    solution = engine.answer_step(session, free_text="Checked the Trust Center", result="Macros blocked by MOTW")
+    session = engine.answer_step(session, free_text="Checked the Trust Center", result="Macros blocked by MOTW")
+    solution = engine.current_step(session)
     assert solution.step_type == StepType.SOLUTION and solution.text == "Re-register the Office licence"
     session = engine.resolve_session(session, resolution_summary="Unblocked the file (Mark of the Web)")
 
@@ -259,7 +311,8 @@ def test_a_procedural_flow_is_walked_step_by_step_and_succeeds_at_its_end(northw
     assert (first.step_type, first.flow_node_id, first.content["position"]) == ("action", "ad", "1 of 2")
 
     engine.answer_step(session, action_result="Created")
-    done = engine.answer_step(session, action_result="Licensed")
+    session = engine.answer_step(session, action_result="Licensed")
+    done = engine.current_step(session)
     assert done.step_type == StepType.SOLUTION and done.content["procedure_done"]
     engine.resolve_session(session, resolution_summary="Onboarded")
 

@@ -93,7 +93,8 @@ def test_when_the_daily_budget_is_spent_the_session_goes_on_in_capture_mode_with
     session = engine.start_session(northwind_engineer, INTAKE)
     engine.answer_step(session, selected_option="Yes")
 
-    step = engine.answer_step(session, selected_option="No")
+    session = engine.answer_step(session, selected_option="No")
+    step = engine.current_step(session)
 
     assert len(fake.requests) == 2
     assert step.step_type == StepType.CAPTURE and step.content["notice"] == BUDGET_NOTICE

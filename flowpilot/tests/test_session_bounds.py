@@ -80,7 +80,8 @@ def test_a_script_step_is_prefilled_from_the_intake_and_the_latest_messages(nort
     for n in range(PREFILL_MESSAGES):
         engine.answer_step(session, note=f"Call {n}: the user jsmith is still locked out")
 
-    step = engine.answer_step(session, selected_option="Yes, locked out")
+    session = engine.answer_step(session, selected_option="Yes, locked out")
+    step = engine.current_step(session)
 
     assert step.step_type == StepType.SCRIPT_GENERATION
     assert step.content["script"]["params"] == {"sam_account_name": "jsmith"}

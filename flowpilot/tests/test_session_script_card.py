@@ -58,7 +58,8 @@ def test_a_script_step_with_a_usable_template_embeds_the_form_prefilled_from_the
 def test_a_plain_action_has_no_generator(alex, northwind, northwind_engineer):
     lockout_flow(northwind)
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
-    step = engine.answer_step(session, selected_option="Yes, locked out")
+    session = engine.answer_step(session, selected_option="Yes, locked out")
+    step = engine.current_step(session)
 
     assert step.step_type == StepType.ACTION
     assert GENERATOR not in page(alex, session)

@@ -24,7 +24,8 @@ def test_a_flow_action_with_an_accessible_template_is_a_script_step_prefilled_fr
     flow_with_script(northwind, "ad-unlock-user")
     session = engine.start_session(northwind_engineer, INTAKE)
 
-    step = engine.answer_step(session, selected_option="Yes, locked out")
+    session = engine.answer_step(session, selected_option="Yes, locked out")
+    step = engine.current_step(session)
 
     assert step.step_type == StepType.SCRIPT_GENERATION
     assert step.content["script"]["template_id"] == str(template.pk)
@@ -35,7 +36,8 @@ def test_generating_links_the_generation_to_the_shown_step_and_documents_it(nort
     template = ScriptTemplateFactory(account=northwind, slug="ad-unlock-user")
     flow_with_script(northwind, "ad-unlock-user")
     session = engine.start_session(northwind_engineer, INTAKE)
-    step = engine.answer_step(session, selected_option="Yes, locked out")
+    session = engine.answer_step(session, selected_option="Yes, locked out")
+    step = engine.current_step(session)
 
     generation, script = engine.generate_script(session, northwind_engineer, template, {"sam_account_name": "jsmith"})
     engine.answer_step(session, action_result="Unlocked with the script")
@@ -53,7 +55,8 @@ def test_a_template_of_another_account_is_a_plain_instruction(northwind, contoso
     flow_with_script(northwind, "ad-unlock-user")
     session = engine.start_session(northwind_engineer, INTAKE)
 
-    step = engine.answer_step(session, selected_option="Yes, locked out")
+    session = engine.answer_step(session, selected_option="Yes, locked out")
+    step = engine.current_step(session)
 
     assert step.step_type == StepType.ACTION and "script" not in step.content
 
