@@ -1,7 +1,7 @@
 """Reads of flows, always through the user's account (resolutionflow.tenancy)."""
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 from knowledge.models import FlowDraft, FlowProposal, ProposalStatus, Tree, TreeStatus
 from resolutionflow.tenancy import access, scoped
@@ -95,6 +95,19 @@ def proposals(user, *, status: str = "", proposal_type: str = "", domain: str = 
     elif domain:
         queryset = queryset.filter(problem_domain=domain)
     return queryset.order_by(*PROPOSAL_SORTS.get(sort, PROPOSAL_SORTS["newest"]))
+
+
+def proposal_tab_counts(user, *, domain: str = "", tabs) -> dict[str, int]:
+    """Each of `tabs` (keys of PROPOSAL_TABS, and "all") with its count for the domain filter, from one
+    GROUP BY (an index-only scan without a domain)."""
+    rows = proposals(user, domain=domain).order_by().values("status").annotate(count=Count("status"))
+    by_status = {row["status"]: row["count"] for row in rows}
+    counts = {
+        key: sum(by_status.get(status, 0) for status in statuses)
+        for key, statuses in PROPOSAL_TABS.items()
+        if key in tabs
+    }
+    return {**counts, "all": sum(by_status.values())}
 
 
 def proposal(user, pk) -> FlowProposal:

@@ -10,6 +10,6 @@ urlpatterns = [
     path("flows/<uuid:pk>/history/", views.flow_history, name="flow-history"),
     path("flows/<uuid:pk>/restore/<int:version>/", views.flow_restore, name="flow-restore"),
     path("flows/<uuid:pk>/export.json", views.flow_export, name="flow-export"),
-    path("flows/", include("knowledge.editor_urls")),
-    path("", include("knowledge.review_urls")),
+    path("flows/", include("knowledge.editor.urls")),
+    path("", include("knowledge.review.urls")),
 ]

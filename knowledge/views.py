@@ -1,4 +1,4 @@
-"""Flow library, viewer and history pages (the editor lives in editor_views.py)."""
+"""Flow library, viewer and history pages (the editor is knowledge.editor, the review queue knowledge.review)."""
 
 import json
 
@@ -6,14 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from knowledge import selectors, services
+from knowledge.forms import FLOW_SORT_CHOICES, FlowFilterForm
 from knowledge.models import Origin, TreeStatus, TreeType
 from knowledge.permissions import can_edit_flow, require_flow_editor
 from knowledge.presentation import tree_outline, version_changes
-from resolutionflow.htmx import page_or_piece
+from resolutionflow.htmx import page_or_piece, refuse
 from resolutionflow.tenancy import account_member_required
 
 PAGE_SIZE = 50
@@ -21,14 +23,7 @@ PAGE_SIZE = 50
 
 @account_member_required
 def flow_list(request):
-    filters = {
-        "q": request.GET.get("q", "").strip(),
-        "domain": request.GET.get("domain", ""),
-        "origin": request.GET.get("origin", ""),
-        "tree_type": request.GET.get("tree_type", ""),
-        "status": request.GET.get("status", ""),
-        "sort": request.GET.get("sort", "name"),
-    }
+    filters = FlowFilterForm(request.GET).values(request)
     flows = selectors.flows(request.user, **filters)
     page = _page(request, flows)
     context = {
@@ -38,12 +33,7 @@ def flow_list(request):
         "origins": Origin.choices,
         "types": TreeType.choices,
         "statuses": TreeStatus.choices,
-        "sorts": [
-            ("name", "Name"),
-            ("usage", "Most used"),
-            ("success", "Success rate"),
-            ("updated", "Recently updated"),
-        ],
+        "sorts": FLOW_SORT_CHOICES,
         "can_create": can_edit_flow(request.user),
     }
     return render(request, page_or_piece(request, "knowledge/flow_list.html", "results"), context)
@@ -103,8 +93,8 @@ def flow_restore(request, pk, version):
     tree = selectors.flow(request.user, pk)
     require_flow_editor(request.user, tree)
     if not tree.versions.filter(version=version).exists():
-        messages.error(request, f"Version {version} does not exist.")
-        return redirect("knowledge:flow-history", pk=tree.pk)
+        history = reverse("knowledge:flow-history", args=[tree.pk])
+        return refuse(request, f"Version {version} does not exist.", redirect_to=history)
     tree = services.restore_version(tree, version, author=request.user)
     messages.success(request, f"Version {version} restored as version {tree.version}.")
     return redirect("knowledge:flow-history", pk=tree.pk)

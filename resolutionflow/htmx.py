@@ -18,7 +18,8 @@ Toasts
     Django's messages framework instead; base.html shows those as the same toasts.
 
 Refusing an action: one status code per kind of refusal
-    `refuse(request, message, kind)` answers every refused action, with a toast that says why:
+    `refuse(request, message, kind)` answers every refused action, with a toast that says why
+    (`form_error(form)` is a refused form's first error, for that message):
 
     ========== ====== ============================================================================
     kind       status when
@@ -94,6 +95,14 @@ def toast(response: ResponseT, message: str, level: Level = "success") -> Respon
     if level not in LEVELS:
         raise ValueError(f"Unknown toast level {level!r}; use one of {', '.join(LEVELS)}.")
     return trigger_client_event(response, "toast", {"level": level, "message": str(message)})
+
+
+def form_error(form) -> str:
+    """A refused form's first error, for the refusal's toast (a form's messages are written to stand alone)."""
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Check the form."
 
 
 def refuse(

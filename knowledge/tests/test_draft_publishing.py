@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from knowledge import editor_urls, services
+from knowledge import services
+from knowledge.editor import urls as editor_urls
 from knowledge.errors import DraftAlreadyPublished
 from knowledge.models import FlowDraft, Tree
 from knowledge.tests.factories import TreeFactory
@@ -180,16 +181,16 @@ def test_another_account_gets_404_on_every_draft_url(contoso_owner, draft):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_edits_arriving_together_both_land(northwind_admin, monkeypatch):
-    from knowledge import editor_views
+    from knowledge.editor.forms import OperationForm
 
     draft = services.start_draft(northwind_admin, envelope("Plotter prints blank pages"))
-    apply = editor_views._apply
+    apply = OperationForm.apply
 
-    def slow_apply(op, structure, post):  # widens the window between reading the draft and writing it
+    def slow_apply(form, structure):  # widens the window between reading the draft and writing it
         time.sleep(0.3)
-        return apply(op, structure, post)
+        return apply(form, structure)
 
-    monkeypatch.setattr(editor_views, "_apply", slow_apply)
+    monkeypatch.setattr(OperationForm, "apply", slow_apply)
     start = threading.Barrier(2)
 
     def rename(node_id, text):

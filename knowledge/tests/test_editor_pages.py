@@ -129,7 +129,7 @@ def test_a_new_procedure_starts_with_one_step(admin_client):
 def test_a_new_flow_without_a_kind_is_refused_on_the_form(admin_client):
     response = admin_client.post("/flows/new/", {"tree_type": "spreadsheet"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"Choose the kind of flow" in response.content
     assert not FlowDraft.objects.exists()
 
@@ -174,7 +174,7 @@ def test_an_uploaded_bare_tree_is_named_after_its_file(admin_client):
 def test_invalid_json_is_a_form_error_and_the_text_stays(admin_client):
     response = admin_client.post("/flows/import/", {"json": '{"name": "Half a flow",'})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"not valid JSON" in response.content
     assert b"{&quot;name&quot;: &quot;Half a flow&quot;," in response.content
     assert not FlowDraft.objects.exists()
@@ -475,7 +475,7 @@ def test_publishing_an_invalid_tree_over_htmx_answers_the_result_piece_and_a_war
 
     response = admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": ""}, **HTMX)
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # app.js swaps a refusal's body
     assert response.content.decode().lstrip().startswith('<div id="publish-result"')
     assert "root.children[1]" in response.content.decode()
     assert json.loads(response["HX-Trigger"])["toast"]["level"] == "warning"

@@ -270,7 +270,7 @@ def test_approve_is_hidden_for_an_enhancement(admin_client, enhancement):
 def test_approving_an_enhancement_is_refused_with_a_warning(admin_client, enhancement):
     response = admin_client.post(f"/review/{enhancement.pk}/approve/", {}, **HTMX)
 
-    assert response.status_code == 400 and response.content == b""
+    assert response.status_code == 422 and response.content == b""
     assert toast_of(response)["level"] == "warning" and "Edit & Publish" in toast_of(response)["message"]
     assert status_of(enhancement) == "pending"
 
@@ -282,7 +282,7 @@ def test_approving_an_invalid_tree_is_refused_and_points_to_the_editor(admin_cli
 
     response = admin_client.post(f"/review/{proposal.pk}/approve/", {}, **HTMX)
 
-    assert response.status_code == 400 and "Edit & Publish" in toast_of(response)["message"]
+    assert response.status_code == 422 and "Edit & Publish" in toast_of(response)["message"]
     assert status_of(proposal) == "pending" and not Tree.objects.exists()
 
 
@@ -298,7 +298,7 @@ def test_reject_keeps_the_reason(admin_client, enhancement):
 def test_reject_without_a_reason_is_refused(admin_client, proposal):
     response = admin_client.post(f"/review/{proposal.pk}/reject/", {"reviewer_notes": "  "}, **HTMX)
 
-    assert response.status_code == 400 and toast_of(response)["level"] == "warning"
+    assert response.status_code == 422 and toast_of(response)["level"] == "warning"
     assert status_of(proposal) == "pending"
 
 

@@ -112,7 +112,7 @@ def admin_client(client, northwind_admin):
 def test_pasted_json_with_a_nul_or_nested_too_deep_is_a_form_error(admin_client, pasted, message):
     response = admin_client.post("/flows/import/", {"json": pasted})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content
     assert not FlowDraft.objects.exists()
 
@@ -123,5 +123,5 @@ def test_an_uploaded_file_with_a_nul_escape_is_a_form_error(admin_client):
 
     response = admin_client.post("/flows/import/", {"file": upload})
 
-    assert response.status_code == 200 and b"NUL character" in response.content
+    assert response.status_code == 422 and b"NUL character" in response.content
     assert not FlowDraft.objects.exists()
