@@ -28,6 +28,7 @@ from .store import Failure, FakeNote, FakeStore, FakeTicket, FakeTimeEntry
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 PROVIDER_MODULES = (connectwise, halopsa, autotask)
+ECHOED_HEADERS = ("Authorization", "Secret", "ApiIntegrationCode", "UserName", "clientId")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -151,11 +152,28 @@ class FakePsa:
     # Test control.
 
     def fail(
-        self, method: str | None, path_glob: str, status: int, *, retry_after: str | None = None, times: int = 1
+        self,
+        method: str | None,
+        path_glob: str,
+        status: int,
+        *,
+        retry_after: str | None = None,
+        times: int = 1,
+        echo: bool = False,
     ) -> None:
-        """The next `times` requests matching `method` (None: any) and `path_glob` answer `status`."""
+        """The next `times` requests matching `method` (None: any) and `path_glob` answer `status`.
+
+        With `echo` the error body repeats the request's credentials, to prove a connector never passes
+        them on."""
         self.store.queue_failure(
-            Failure(method=method, path_glob=path_glob, status=status, retry_after=retry_after, remaining=times)
+            Failure(
+                method=method,
+                path_glob=path_glob,
+                status=status,
+                retry_after=retry_after,
+                remaining=times,
+                echo=echo,
+            )
         )
 
     def hang(
@@ -218,12 +236,12 @@ class FakePsa:
         if failure is not None and not failure.after_store:
             self._released.wait(failure.delay)
             if failure.status is not None:
-                return self._failure_reply(failure)
+                return self._failure_reply(failure, request)
         reply = self._route(request)
         if failure is not None and failure.after_store:
             self._released.wait(failure.delay)
             if failure.status is not None:
-                return self._failure_reply(failure)
+                return self._failure_reply(failure, request)
         return reply
 
     def _route(self, request: FakeRequest) -> Reply:
@@ -238,7 +256,10 @@ class FakePsa:
         return Reply(status=404, body={"message": "Not found"})
 
     @staticmethod
-    def _failure_reply(failure: Failure) -> Reply:
+    def _failure_reply(failure: Failure, request: FakeRequest) -> Reply:
         headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
         message = f"Fake PSA told to answer {failure.status}"
+        if failure.echo:
+            echoed = [f"{name}={request.header(name)}" for name in ECHOED_HEADERS if request.header(name)]
+            message += " for " + " ".join(echoed) + " body=" + request.body.decode("utf-8", "replace")
         return Reply(status=failure.status or 500, body={"message": message, "errors": [message]}, headers=headers)

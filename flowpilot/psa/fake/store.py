@@ -72,6 +72,7 @@ class Failure:
     delay: float = 0.0
     after_store: bool = False
     remaining: int = 1
+    echo: bool = False  # put the request's credential headers and body in the error, as a careless PSA might
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and fnmatch.fnmatchcase(path, self.path_glob)
