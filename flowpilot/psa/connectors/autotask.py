@@ -76,7 +76,7 @@ class AutotaskConnector:
         self._http = PsaHttp(
             label=LABEL, timeout=config.timeout_seconds, transport=transport, secrets=(secret, integration_code)
         )
-        self._picklists: dict[tuple[str, str], list[PicklistValue]] = {}
+        self._picklists: dict[str, dict[str, list[PicklistValue]]] = {}
         self._lock = threading.Lock()
 
     def __enter__(self):
@@ -121,30 +121,35 @@ class AutotaskConnector:
         return [shapes.as_object(item, entity) for item in shapes.as_list(answer.get("items", []), f"{entity} items")]
 
     def picklist(self, entity: str, field_name: str) -> list[PicklistValue]:
-        """The active values of a picklist field, read from the database once per connector."""
-        key = (entity, field_name.lower())
-        if key not in self._picklists:
-            answer = shapes.as_object(self._api("GET", f"/{entity}/entityInformation/fields"), "entity fields")
-            values: list[PicklistValue] = []
-            for item in shapes.as_list(answer.get("fields", []), "entity fields"):
-                field_info = shapes.as_object(item, "entity field")
-                if shapes.text(field_info, "name", "entity field").lower() != key[1]:
+        """The active values of a picklist field; each entity's fields are read once per connector."""
+        if entity not in self._picklists:
+            self._picklists[entity] = self._read_picklists(entity)
+        values = self._picklists[entity].get(field_name.lower())
+        if not values:
+            raise PsaBadResponse(f"{LABEL} lists no values for {entity}.{field_name}.")
+        return values
+
+    def _read_picklists(self, entity: str) -> dict[str, list[PicklistValue]]:
+        answer = shapes.as_object(self._api("GET", f"/{entity}/entityInformation/fields"), "entity fields")
+        picklists: dict[str, list[PicklistValue]] = {}
+        for item in shapes.as_list(answer.get("fields", []), "entity fields"):
+            field_info = shapes.as_object(item, "entity field")
+            if not shapes.flag(field_info, "isPickList", "entity field"):
+                continue
+            values = []
+            for raw in shapes.as_list(field_info.get("picklistValues") or [], "picklist values"):
+                option = shapes.as_object(raw, "picklist value")
+                if option.get("isActive") is False:
                     continue
-                for raw in shapes.as_list(field_info.get("picklistValues") or [], "picklist values"):
-                    option = shapes.as_object(raw, "picklist value")
-                    if option.get("isActive") is False:
-                        continue
-                    values.append(
-                        PicklistValue(
-                            value=shapes.identifier(option, "value", "picklist value"),
-                            label=shapes.text(option, "label", "picklist value"),
-                            is_default=shapes.flag(option, "isDefaultValue", "picklist value"),
-                        )
+                values.append(
+                    PicklistValue(
+                        value=shapes.identifier(option, "value", "picklist value"),
+                        label=shapes.text(option, "label", "picklist value"),
+                        is_default=shapes.flag(option, "isDefaultValue", "picklist value"),
                     )
-            if not values:
-                raise PsaBadResponse(f"{LABEL} lists no values for {entity}.{field_name}.")
-            self._picklists[key] = values
-        return self._picklists[key]
+                )
+            picklists[shapes.text(field_info, "name", "entity field").lower()] = values
+        return picklists
 
     def _pick(self, entity: str, field_name: str, *, label_contains: str | None) -> int:
         """The value whose label contains `label_contains`, else the picklist's default, else its first."""

@@ -66,21 +66,22 @@ def _text_field(name: str, length: int) -> dict[str, Any]:
     return {"name": name, "dataType": "string", "length": length, "isPickList": False, "picklistValues": None}
 
 
-ENTITY_FIELDS = {
-    "tickets": [
-        {"name": "id", "dataType": "long", "isPickList": False, "picklistValues": None},
-        _text_field("ticketNumber", 50),
-        _text_field("title", 255),
-        _text_field("description", 8000),
-        _picklist("status", STATUSES, required=True),
-    ],
-    "ticketnotes": [
+def _entity_fields(entity: str) -> list[dict[str, Any]]:
+    """The fields Autotask describes for `entity`, built from the picklists as they are now (tests change them)."""
+    if entity == "tickets":
+        return [
+            {"name": "id", "dataType": "long", "isPickList": False, "picklistValues": None},
+            _text_field("ticketNumber", 50),
+            _text_field("title", 255),
+            _text_field("description", 8000),
+            _picklist("status", STATUSES, required=True),
+        ]
+    return [
         _text_field("title", 250),
         _text_field("description", 32000),
         _picklist("noteType", NOTE_TYPES, required=True),
         _picklist("publish", PUBLISH, required=True),
-    ],
-}
+    ]
 
 
 def _status_value(label: str) -> int:
@@ -194,8 +195,10 @@ def _create_note(request: FakeRequest, store: FakeStore, ticket_id: int) -> Repl
         "creatorResourceID": int(request.header("ImpersonationResourceId") or 0) or None,
         "createDateTime": dt.datetime.now(dt.UTC).strftime(TIME_FORMAT),
     }
-    internal = str(body["publish"]) != PUBLISH[0][0]
-    resolution = str(body["noteType"]) == "13"
+    publish = {value: label.lower() for value, label, *_ in PUBLISH}
+    note_types = {value: label.lower() for value, label, *_ in NOTE_TYPES}
+    internal = "internal" in publish[str(body["publish"])]
+    resolution = "resolution" in note_types[str(body["noteType"])]
     store.add_note(FakeNote(PROVIDER, native["id"], ticket_id, description, internal, resolution, native))
     return Reply(body={"itemId": native["id"]})
 
@@ -271,7 +274,7 @@ def handle(request: FakeRequest, store: FakeStore) -> Reply:
             }
         )
     if (match := re.fullmatch(r"/(tickets|ticketnotes)/entityinformation/fields", route)) and method == "GET":
-        return Reply(body={"fields": ENTITY_FIELDS[match[1]]})
+        return Reply(body={"fields": _entity_fields(match[1])})
     if route == "/tickets/query" and method == "POST":
         return _query(request, [_ticket_json(t) for t in store.tickets_of(PROVIDER)])
     if (match := re.fullmatch(r"/tickets/(\d+)", route)) and method == "GET":

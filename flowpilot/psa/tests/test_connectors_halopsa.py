@@ -1,0 +1,192 @@
+"""HaloPSA specifics: the token from the authorisation server, actions as a JSON array, HTML details as text."""
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from flowpilot.psa.connectors import connector_for
+from flowpilot.psa.connectors.base import (
+    ConnectorConfig,
+    Identity,
+    Provider,
+    PsaAuthError,
+    PsaBadResponse,
+    PsaConfigError,
+)
+
+HALO = Provider.HALOPSA
+MARKER = "[ResolutionFlow ref 9d02/resolve-note]"
+
+
+@pytest.fixture
+def connector(fake_psa):
+    with connector_for(fake_psa.config(HALO)) as connector:
+        yield connector
+
+
+def first_ticket(fake):
+    return fake.tickets(HALO)[0]
+
+
+def test_the_token_is_asked_once_and_reused(fake_psa, connector):
+    ticket = first_ticket(fake_psa)
+
+    connector.get_ticket(str(ticket.id))
+    connector.open_tickets(fake_psa.identity(HALO))
+    connector.find_note(str(ticket.id), marker=MARKER)
+
+    assert len(fake_psa.requests("POST", "/auth/token")) == 1
+    assert len(fake_psa.requests("GET", "/api/*")) == 3
+
+
+def test_a_revoked_token_is_replaced_once(fake_psa, connector):
+    ticket = first_ticket(fake_psa)
+    connector.get_ticket(str(ticket.id))
+    with fake_psa.store.lock:
+        fake_psa.store.halo_tokens.clear()
+
+    assert connector.get_ticket(str(ticket.id)).id == str(ticket.id)
+    assert len(fake_psa.requests("POST", "/auth/token")) == 2
+
+
+def test_the_token_call_is_a_client_credentials_form_with_the_tenant():
+    seen = []
+
+    def answer(request):
+        seen.append(request)
+        if request.url.path == "/auth/token":
+            return httpx.Response(200, json={"access_token": "tok-123", "token_type": "Bearer", "expires_in": 3600})
+        return httpx.Response(200, json={"record_count": 3, "tickets": []})
+
+    config = ConnectorConfig(
+        provider=HALO,
+        settings={
+            "auth_url": "https://acme.halopsa.com/auth",
+            "resource_url": "https://acme.halopsa.com/api",
+            "tenant": "acme",
+        },  # fmt: skip
+        secrets={"client_id": "cid", "client_secret": "csecret"},
+    )
+    with connector_for(config, transport=httpx.MockTransport(answer)) as connector:
+        check = connector.test_connection()
+
+    token, tickets = seen
+    assert check.ok and "3 ticket(s)" in check.message
+    assert str(token.url) == "https://acme.halopsa.com/auth/token?tenant=acme"
+    assert token.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert dict(httpx.QueryParams(token.content.decode())) == {
+        "grant_type": "client_credentials",
+        "client_id": "cid",
+        "client_secret": "csecret",
+        "scope": "all",
+    }
+    assert tickets.url.path == "/api/Tickets"
+    assert tickets.headers["Authorization"] == "Bearer tok-123"
+
+
+def test_a_wrong_tenant_is_an_auth_error(fake_psa):
+    config = fake_psa.config(HALO)
+    config = dataclasses.replace(config, settings={**config.settings, "tenant": "contoso"})
+
+    with connector_for(config) as connector, pytest.raises(PsaAuthError):
+        connector.get_ticket(str(first_ticket(fake_psa).id))
+
+
+def test_a_token_answer_without_a_token_is_a_bad_response():
+    def answer(request):
+        return httpx.Response(200, json={"token_type": "Bearer"})
+
+    config = ConnectorConfig(
+        provider=HALO,
+        settings={"auth_url": "https://acme.halopsa.com/auth", "resource_url": "https://acme.halopsa.com/api"},
+        secrets={"client_id": "cid", "client_secret": "csecret"},
+    )
+    with connector_for(config, transport=httpx.MockTransport(answer)) as connector, pytest.raises(PsaBadResponse):
+        connector.get_ticket("1")
+
+
+def test_bare_hosts_get_halos_usual_paths(fake_psa):
+    config = fake_psa.config(HALO)
+    config = dataclasses.replace(
+        config, settings={**config.settings, "auth_url": fake_psa.url, "resource_url": fake_psa.url + "/"}
+    )
+
+    with connector_for(config) as connector:
+        assert connector.test_connection().ok
+
+
+def test_details_html_is_plain_text_without_scripts(fake_psa, connector):
+    ticket = fake_psa.add_ticket(
+        HALO,
+        summary="Scanner not sending to email",
+        description=(
+            "<div><p>Printer &amp; scanner on <b>floor 2</b> fails:</p>"
+            "<script>alert('stolen ' + document.cookie)</script><style>p { color: red }</style>"
+            '<ul><li>scan to email</li><li>scan to <a href="javascript:evil()">folder</a></li></ul>'
+            "<img src=x onerror=\"alert('img')\">&lt;script&gt;not a tag&lt;/script&gt;</div>"
+        ),
+    )
+
+    description = connector.get_ticket(str(ticket.id)).description
+
+    assert description == (
+        "Printer & scanner on floor 2 fails:\n\n- scan to email\n- scan to folder\n<script>not a tag</script>"
+    )
+    assert "alert" not in description and "color" not in description and "onerror" not in description
+
+
+def test_a_note_is_one_action_in_a_json_array(fake_psa, connector):
+    ticket = first_ticket(fake_psa)
+
+    identity = fake_psa.identity(HALO)
+
+    connector.add_note(str(ticket.id), text="Escalate", internal=True, resolution=False, identity=identity, marker="m")
+
+    [note] = fake_psa.notes(HALO, ticket.id)
+    assert note.native["hiddenfromuser"] is True
+    assert note.native["outcome"] == "Private Note"
+    assert note.native["who_agentid"] == 7
+    assert note.native["timetaken"] == 0
+
+
+def test_the_fake_refuses_an_action_that_is_not_in_an_array(fake_psa, connector):
+    token = connector._bearer()
+
+    answer = httpx.post(
+        f"{fake_psa.url}/api/Actions",
+        json={"ticket_id": first_ticket(fake_psa).id, "note": "x"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert answer.status_code == 400
+    assert fake_psa.notes(HALO) == []
+
+
+def test_time_is_a_private_action_with_decimal_hours(fake_psa, connector):
+    ticket = first_ticket(fake_psa)
+    start = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+
+    connector.log_time(
+        str(ticket.id),
+        start=start,
+        end=start + dt.timedelta(hours=2),
+        hours=Decimal("1.75"),
+        notes="Rebuilt the Outlook profile",
+        identity=fake_psa.identity(HALO),
+        marker="[ResolutionFlow ref 9d02/time]",
+    )
+
+    [entry] = fake_psa.time_entries(HALO, ticket.id)
+    assert entry.native["timetaken"] == 1.75
+    assert entry.native["hiddenfromuser"] is True
+    assert (entry.start, entry.end) == ("2026-12-07T08:00:00Z", "2026-12-07T09:45:00Z")
+    assert connector.find_note(str(ticket.id), marker="[ResolutionFlow ref 9d02/time]") is not None
+    assert connector.find_time_entry(str(ticket.id), marker=MARKER) is None
+
+
+def test_open_tickets_need_an_agent_id(connector):
+    with pytest.raises(PsaConfigError):
+        connector.open_tickets(Identity(member_identifier="alex.rivera"))
