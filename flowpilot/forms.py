@@ -3,7 +3,11 @@
 from django import forms
 
 from flowpilot.engine import MAX_INTAKE, MAX_NOTE_LENGTH
+from flowpilot.models import SessionStatus
+from flowpilot.selectors import SCOPES
+from knowledge.matching import ConfidenceTier
 from resolutionflow import selectors as account_selectors
+from resolutionflow.list_filters import ListFilterForm, domain_choices
 
 INPUT = {"class": "field-input"}
 ANSWERS = ("selected_option", "free_text", "action_result", "note")
@@ -125,3 +129,16 @@ class AbandonForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={**INPUT, "rows": 3, "placeholder": "Duplicate ticket, user unreachable…"}),
     )
+
+
+class SessionFilterForm(ListFilterForm):
+    """/sessions/?scope=&status=&domain=&tier= (the API's list reads the same filters by serializer)."""
+
+    scope = forms.ChoiceField(choices=[(scope, scope) for scope in SCOPES], required=False, initial="mine")
+    status = forms.ChoiceField(choices=[("", "All"), *SessionStatus.choices], required=False)
+    domain = forms.ChoiceField(required=False)
+    tier = forms.ChoiceField(label="confidence", choices=[("", "Any"), *ConfidenceTier.choices], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = domain_choices()

@@ -18,12 +18,20 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from flowpilot import engine, selectors
 from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
-from flowpilot.forms import AbandonForm, AnswerForm, EscalateForm, IntakeForm, ResolveForm, SwitchFlowForm
+from flowpilot.forms import (
+    AbandonForm,
+    AnswerForm,
+    EscalateForm,
+    IntakeForm,
+    ResolveForm,
+    SessionFilterForm,
+    SwitchFlowForm,
+)
 from flowpilot.models import SessionStatus, StepType
 from flowpilot.permissions import can_act, require_actor
 from knowledge import selectors as knowledge_selectors
 from knowledge.matching import ConfidenceTier
-from resolutionflow.htmx import toast
+from resolutionflow.htmx import page_or_piece, refuse, toast
 from resolutionflow.tenancy import account_member_required
 from resolutionflow.throttling import SESSION_ANSWER, SESSION_START, throttled
 from scripts import selectors as script_selectors
@@ -36,24 +44,13 @@ from scripts.highlighting import highlight_powershell
 PAGE = "flowpilot/session_detail.html"
 CLOSE_PAGE = "flowpilot/session_close.html"
 PAGE_SIZE = 25
+CHECK_FORM = "Check the form: something is missing."
+CHECK_PARAMETERS = "Check the highlighted parameters."
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "All"}
-
-
-def _piece(request, template: str, piece: str) -> str:
-    """`template#piece` for an htmx request of that piece; the whole page otherwise (incl. history restores)."""
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{template}#{piece}"
-    return template
 
 
 def _session_url(session) -> str:
     return reverse("flowpilot:session-detail", args=[session.pk])
-
-
-def _refused_status(request) -> int:
-    # htmx swaps only 2xx responses (base.html keeps its default response handling): the refused form is
-    # re-rendered with 200 for htmx, with 422 for a plain form post.
-    return 200 if request.htmx else 422
 
 
 # ── Lists and intake ────────────────────────────────────────────────────────────────────────────────
@@ -62,7 +59,7 @@ def _refused_status(request) -> int:
 @account_member_required
 def session_list(request):
     """Mine / my team / all, filtered by status, problem domain and confidence tier; every filter in the URL."""
-    filters = _list_filters(request.GET)
+    filters = SessionFilterForm(request.GET).values(request)
     page = Paginator(selectors.sessions(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
 
     def link(**changes):
@@ -82,21 +79,7 @@ def session_list(request):
         "previous_url": link(page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": link(page=page.next_page_number()) if page.has_next() else "",
     }
-    return render(request, _piece(request, "flowpilot/session_list.html", "results"), context)
-
-
-def _list_filters(params) -> dict:
-    """The list's filters from the query string; a value the list does not know is no filter."""
-    scope = params.get("scope", "mine")
-    status = params.get("status", "")
-    domain = params.get("domain", "")
-    tier = params.get("tier", "")
-    return {
-        "scope": scope if scope in selectors.SCOPES else "mine",
-        "status": status if status in SessionStatus.values else "",
-        "domain": domain if domain in settings.PROBLEM_DOMAINS or domain == "unknown" else "",
-        "tier": tier if tier in ConfidenceTier.values else "",
-    }
+    return render(request, page_or_piece(request, "flowpilot/session_list.html", "results"), context)
 
 
 @account_member_required
@@ -111,8 +94,10 @@ def session_new(request):
         else:
             url = _session_url(session)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    status = _refused_status(request) if form.errors else 200
-    return render(request, _piece(request, "flowpilot/session_new.html", "form"), {"form": form}, status=status)
+    template = page_or_piece(request, "flowpilot/session_new.html", "form")
+    if form.errors:
+        return refuse(request, CHECK_FORM, response=lambda: render(request, template, {"form": form}))
+    return render(request, template, {"form": form})
 
 
 # ── The session page ────────────────────────────────────────────────────────────────────────────────
@@ -324,14 +309,12 @@ def _script_shown(request, session, template, values, *, errors=None, generation
     context["script_fields"] = _script_fields(template, context["current"], values, errors)
     if script is not None:
         context.update(script_generation=generation, script_code=highlight_powershell(script))
-    if request.htmx:
-        response = render(request, f"{PAGE}#script_generator", context)
-        if errors:
-            response = toast(response, "Check the highlighted parameters.", level="warning")
-        else:
-            response = toast(response, "Script generated.")
+    template = f"{PAGE}#script_generator" if request.htmx else PAGE
+    if errors:
+        response = refuse(request, CHECK_PARAMETERS, response=lambda: render(request, template, context))
     else:
-        response = render(request, PAGE, context, status=422 if errors else 200)
+        response = render(request, template, context)
+        response = toast(response, "Script generated.") if request.htmx else response
     response["Cache-Control"] = NO_STORE
     return response
 
@@ -347,20 +330,20 @@ def _step_answered(request, session, message: str = ""):
 
 
 def _step_refused(request, session, error: InvalidAnswer):
+    """The step card again with the answer kept and the error beside it (422)."""
     context = _page_context(request, session, error=error, posted=request.POST)
-    if not request.htmx:
-        return render(request, PAGE, context, status=422)
-    return toast(render(request, f"{PAGE}#card", context), error.message, level="warning")
+    template = f"{PAGE}#card" if request.htmx else PAGE
+    return refuse(request, error.message, response=lambda: render(request, template, context))
 
 
 def _already_closed(request, session, closed: SessionClosed):
+    """Someone closed the session meanwhile (409): the session region as it is now replaces the page's."""
     message = f"This session is already {closed.status}."
-    session = selectors.session(request.user, session.pk)
     if not request.htmx:
-        messages.warning(request, message)
-        return redirect(_session_url(session))
+        return refuse(request, message, "conflict", redirect_to=_session_url(session))
+    session = selectors.session(request.user, session.pk)
     response = render(request, f"{PAGE}#session", _page_context(request, session))
-    return toast(reswap(retarget(response, "#session"), "outerHTML"), message, level="warning")
+    return refuse(request, message, "conflict", response=reswap(retarget(response, "#session"), "outerHTML"))
 
 
 # ── Resolve, escalate, abandon ──────────────────────────────────────────────────────────────────────
@@ -410,11 +393,11 @@ def session_abandon(request, session):
     )
 
 
-def _close_form(request, session, action: str, form, status: int = 200):
+def _close_form(request, session, action: str, form):
     if action not in engine.closing_actions(session.status):
-        messages.warning(request, f"This session is already {session.status}.")
-        return redirect(_session_url(session))
-    return render(request, CLOSE_PAGE, {"session": session, "action": action, "form": form}, status=status)
+        message = f"This session is already {session.status}."
+        return refuse(request, message, "conflict", redirect_to=_session_url(session))
+    return render(request, CLOSE_PAGE, {"session": session, "action": action, "form": form})
 
 
 def _close(request, session, action: str, form, close, message: str):
@@ -429,10 +412,10 @@ def _close(request, session, action: str, form, close, message: str):
         else:
             return _closed(request, session, message)
     if not request.htmx:
-        return _close_form(request, session, action, form, status=422)
+        page = {"session": session, "action": action, "form": form}
+        return refuse(request, CHECK_FORM, response=lambda: render(request, CLOSE_PAGE, page))
     context = {"session": session, "form": form, "in_dialog": True}
-    response = render(request, f"{CLOSE_PAGE}#{action}_form", context)
-    return toast(response, "Check the form: something is missing.", level="warning")
+    return refuse(request, CHECK_FORM, response=render(request, f"{CLOSE_PAGE}#{action}_form", context))
 
 
 def _closed(request, session, message: str):

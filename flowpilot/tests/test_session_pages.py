@@ -98,7 +98,7 @@ def test_an_empty_intake_is_refused_and_htmx_gets_the_form_back(alex):
     response = alex.post("/sessions/new/", {"intake": "   ", "ticket_id": "T-9"}, **HTMX)
 
     page = response.content.decode()
-    assert response.status_code == 200 and "<html" not in page and 'id="intake-form"' in page
+    assert response.status_code == 422 and "<html" not in page and 'id="intake-form"' in page
     assert "Describe the problem to start a session." in page and 'value="T-9"' in page
 
 
@@ -160,7 +160,7 @@ def test_didnt_work_without_saying_what_happened_asks_for_it(alex, session):
 
     response = alex.post(url(session, "answer"), {"free_text": "", "result": "Didn't work"}, **HTMX)
 
-    assert response.status_code == 200 and toast_of(response)["level"] == "warning"
+    assert response.status_code == 422 and toast_of(response)["level"] == "warning"
     assert 'role="alert"' in response.content.decode() and not steps(session)[1].is_answered
 
 
@@ -222,7 +222,7 @@ def test_an_option_not_offered_re_renders_the_card_with_the_error(alex, session)
     response = alex.post(url(session, "answer"), {"selected_option": "Perhaps"}, **HTMX)
 
     page = response.content.decode()
-    assert response.status_code == 200 and page.lstrip().startswith('<section id="step-card"')
+    assert response.status_code == 422 and page.lstrip().startswith('<section id="step-card"')
     assert "is not one of the offered options" in page and toast_of(response)["level"] == "warning"
     assert len(steps(session)) == 1
 
@@ -238,6 +238,7 @@ def test_answering_a_closed_session_shows_its_closed_state_with_a_warning(alex, 
 
     response = alex.post(url(session, "answer"), {"selected_option": "No"}, **HTMX)
 
+    assert response.status_code == 409  # app.js swaps a refusal's body
     assert response["HX-Retarget"] == "#session" and response["HX-Reswap"] == "outerHTML"
     assert toast_of(response) == {"level": "warning", "message": "This session is already abandoned."}
     assert "Abandoned" in response.content.decode() and "duplicate" in response.content.decode()
@@ -311,7 +312,7 @@ def test_a_resolve_without_a_summary_is_refused_in_the_dialog(alex, session):
     response = alex.post(url(session, "resolve"), {"resolution_summary": " ", "rating": "5"}, **HTMX)
 
     page = response.content.decode()
-    assert response.status_code == 200 and page.lstrip().startswith('<form id="resolve-form"')
+    assert response.status_code == 422 and page.lstrip().startswith('<form id="resolve-form"')
     assert "Say how the problem was resolved." in page and 'value="5" id="id_rating_4" checked' in page
     session.refresh_from_db()
     assert session.status == SessionStatus.ACTIVE

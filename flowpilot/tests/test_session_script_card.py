@@ -78,7 +78,7 @@ def test_a_template_of_another_account_on_a_script_step_shows_only_the_reference
     assert step.step_type == StepType.SCRIPT_GENERATION
     assert GENERATOR not in html
     assert "Read-only for now" in html
-    assert alex.post(script_url(script_session), {"sam_account_name": "jsmith"}, **HTMX).status_code == 200
+    assert alex.post(script_url(script_session), {"sam_account_name": "jsmith"}, **HTMX).status_code == 422
     assert not ScriptGeneration.objects.exists()
 
 
@@ -105,7 +105,7 @@ def test_invalid_params_rerender_the_form_with_the_field_error_and_a_warning(ale
     response = alex.post(script_url(script_session), {"sam_account_name": ""}, **HTMX)
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert json.loads(response["HX-Trigger"])["toast"]["level"] == "warning"
     assert 'id="param-sam_account_name-error"' in html and 'aria-invalid="true"' in html
     assert 'id="generated-script"' not in html
