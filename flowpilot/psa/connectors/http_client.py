@@ -62,8 +62,9 @@ def checked_base_url(value: str, *, what: str) -> str:
         raise PsaConfigError(f"{what} must use https (plain http is allowed only for this machine).")
     if url.userinfo:
         raise PsaConfigError(f"{what} must not contain a user name or password.")
+    host = f"[{url.host}]" if ":" in url.host else url.host
     port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{url.host}{port}{url.path.rstrip('/')}"
+    return f"{url.scheme}://{host}{port}{url.path.rstrip('/')}"
 
 
 def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
