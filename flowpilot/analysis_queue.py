@@ -45,8 +45,32 @@ BATCH = 50
 UNUSED_FIELDS = ("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
 
 
-def session_facts(session: AISession, steps) -> SessionFacts:
-    """The session and its steps (in order) as the flywheel reads them."""
+def known_client_names(account_ids) -> dict:
+    """{account id: the client names its sessions gave}: what generalisation replaces with "the client"."""
+    names: dict = {account_id: set() for account_id in account_ids}
+    rows = (
+        AISession.objects.filter(account_id__in=list(names))
+        .exclude(intake_content__client_name="")
+        .values_list("account_id", "intake_content__client_name")
+        .distinct()
+    )
+    for account_id, name in rows:
+        if isinstance(name, str) and name.strip():
+            names[account_id].add(name.strip())
+    return {account_id: tuple(sorted(found)) for account_id, found in names.items()}
+
+
+def _people(session: AISession) -> tuple[str, ...]:
+    people = [session.engineer, session.escalated_to_user]
+    return tuple(p.display_name for p in people if p is not None)
+
+
+def session_facts(session: AISession, steps, known_names: tuple[str, ...] | None = None) -> SessionFacts:
+    """The session and its steps (in order) as the flywheel reads them. `known_names` are the account's
+    client names (read here when not given: a batch reads them once per account)."""
+    if known_names is None:
+        known_names = known_client_names([session.account_id])[session.account_id]
+    intake = session.intake_content or {}
     return SessionFacts(
         pk=session.pk,
         account=session.account,
@@ -76,6 +100,10 @@ def session_facts(session: AISession, steps) -> SessionFacts:
             )
             for step in steps
         ),
+        client_name=str(intake.get("client_name") or ""),
+        device=str(intake.get("device") or ""),
+        people=_people(session),
+        known_names=known_names,
     )
 
 
@@ -193,14 +221,15 @@ def _load(claims: list[Claim]) -> tuple[dict, dict]:
     """The claimed sessions (as facts) and their prepared analyses, in a few queries for the batch."""
     sessions = {
         s.pk: s
-        for s in AISession.objects.select_related("matched_flow", "account")
+        for s in AISession.objects.select_related("matched_flow", "account", "engineer", "escalated_to_user")
         .defer(*UNUSED_FIELDS)
         .filter(pk__in=[c.session_id for c in claims])
     }
     steps: dict[int, list] = {pk: [] for pk in sessions}
     for step in AISessionStep.objects.filter(session_id__in=list(sessions)).order_by("session_id", "order"):
         steps[step.session_id].append(step)
-    sessions = {pk: session_facts(session, steps[pk]) for pk, session in sessions.items()}
+    names = known_client_names({s.account_id for s in sessions.values()})
+    sessions = {pk: session_facts(session, steps[pk], names[session.account_id]) for pk, session in sessions.items()}
     try:
         prepared = prepare(sessions.values())
     except Exception:  # the batch's shared reads or embedding call failed: each session prepares itself

@@ -278,6 +278,11 @@ class FlowProposal(AccountOwned):
     support_at_dismissal = models.PositiveIntegerField(null=True, blank=True)
     problem_domain = models.CharField(max_length=100, null=True, blank=True)
     generated_by = models.CharField(max_length=10, choices=GeneratedBy.choices, default=GeneratedBy.RULES)
+    generalised = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What became a role word: [{"field", "original", "replacement"}] (the review page shows it).',
+    )
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
 
@@ -320,3 +325,21 @@ class FlowProposal(AccountOwned):
     @property
     def is_pending(self) -> bool:
         return self.status == ProposalStatus.PENDING
+
+
+class GeneralisationTerm(AccountOwned):
+    """A name the account's admins list as client-specific: proposals built by the flywheel replace it.
+
+    Client names of sessions, PSA companies and the people in a session are known without a list; this
+    is for the rest (site names, project codes, a client's nickname)."""
+
+    term = models.CharField(max_length=200)
+    replacement = models.CharField(max_length=100, default="the client")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [models.UniqueConstraint(fields=["account", "term"], name="uniq_generalisation_term")]
+
+    def __str__(self):
+        return f"{self.term} → {self.replacement}"

@@ -327,7 +327,7 @@ def test_create_flow_opens_the_editor_on_a_draft_with_the_suggested_structure(
     assert response.status_code == 302 and response["Location"] == reverse("knowledge:draft-edit", args=[draft.pk])
     assert draft.author == northwind_admin and draft.source_kind == "gap"
     assert draft.envelope["name"] == "Sophos firewall blocks the payroll portal"
-    assert draft.envelope["tree_structure"]["instructions"].startswith("Checked the web filter log")
+    assert draft.envelope["tree_structure"]["instructions"].startswith("Check the web filter log")
     editor = admin_client.get(response["Location"])
     assert editor.status_code == 200 and "Sophos firewall blocks the payroll portal" in editor.text
 

@@ -161,10 +161,10 @@ def test_a_session_whose_proposal_cannot_be_built_fails_alone(backlog, monkeypat
     broken = backlog[1]
     build = analysis.builder.new_flow_envelope
 
-    def sometimes_broken(session, steps):
+    def sometimes_broken(session, steps, *generaliser):
         if session.pk == broken.pk:
             raise ValueError("no tree")
-        return build(session, steps)
+        return build(session, steps, *generaliser)
 
     monkeypatch.setattr(analysis.builder, "new_flow_envelope", sometimes_broken)
     assert analyze_pending() == {"new_flow": 2, "retry": 1}

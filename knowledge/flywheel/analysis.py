@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from knowledge.flywheel import builder, proposals, rules
 from knowledge.flywheel.facts import SessionFacts
+from knowledge.flywheel.generalise import Generaliser
 from knowledge.flywheel.llm import improve_new_flow
-from knowledge.models import FlowProposal, GeneratedBy, ProposalType
+from knowledge.models import FlowProposal, GeneralisationTerm, GeneratedBy, ProposalType
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Plan:
     description: str = ""
     diff: list | None = None
     departure_node_id: str = ""
+    generalised: tuple[dict, ...] = ()  # what became a role word: {"field", "original", "replacement"}
 
     @property
     def text(self) -> str:
@@ -50,12 +52,37 @@ class Prepared:
     vectors: dict = field(default_factory=dict)  # proposal text -> embedding (shared by the batch)
 
 
-def plan_session(session: SessionFacts, steps) -> Plan:
+def generaliser_for(session: SessionFacts, terms: dict | None = None) -> Generaliser:
+    """What this session's client specifics are: its client and device, its people, the names the account
+    knows, and the admins' term list (`terms`, {term: replacement}; read here when not given)."""
+    if terms is None:
+        terms = account_terms([session.account_id]).get(session.account_id, {})
+    return Generaliser(
+        names=(session.client_name, *session.known_names),
+        people=session.people,
+        terms=terms,
+        hosts=(session.device,),
+    )
+
+
+def account_terms(account_ids) -> dict:
+    """{account id: {term: replacement}} of the admins' generalisation term lists, in one query."""
+    terms: dict = {}
+    for account_id, term, replacement in GeneralisationTerm.objects.filter(account_id__in=set(account_ids)).values_list(
+        "account_id", "term", "replacement"
+    ):
+        terms.setdefault(account_id, {})[term] = replacement
+    return terms
+
+
+def plan_session(session: SessionFacts, steps, terms: dict | None = None) -> Plan:
     """Decide by the rule table and build the rules proposal (no writes, no LLM, no embedding)."""
     decision = rules.decide(session, steps)
+    if decision.outcome in (rules.ENHANCEMENT, rules.NEW_FLOW):
+        generaliser = generaliser_for(session, terms)
     if decision.outcome == rules.ENHANCEMENT:
         departure = rules.departure_node(session, steps)
-        built = builder.enhancement(session.matched_flow, session, steps, departure)
+        built = builder.enhancement(session.matched_flow, session, steps, departure, generaliser)
         if built is not None:
             return Plan(
                 decision,
@@ -64,11 +91,18 @@ def plan_session(session: SessionFacts, steps) -> Plan:
                 built["description"],
                 diff=built["diff"],
                 departure_node_id=departure,
+                generalised=tuple(generaliser.record()),
             )
         decision = rules.Decision(rules.NEW_FLOW, 3, "The node it left is no longer in the flow: a new flow.")
     if decision.outcome == rules.NEW_FLOW:
-        envelope = builder.new_flow_envelope(session, steps)
-        return Plan(decision, ProposalType.NEW_FLOW, envelope, envelope["description"])
+        envelope = builder.new_flow_envelope(session, steps, generaliser)
+        return Plan(
+            decision,
+            ProposalType.NEW_FLOW,
+            envelope,
+            envelope["description"],
+            generalised=tuple(generaliser.record()),
+        )
     return Plan(decision)
 
 
@@ -80,11 +114,13 @@ def prepare(sessions) -> dict:
     """
     sessions = list(sessions)
     recorded = proposals.recording_sessions(sessions)
+    terms = account_terms(s.account_id for s in sessions)
     prepared = {}
     for session in sessions:
         steps = list(session.steps)
         try:
-            prepared[session.pk] = Prepared(steps, plan_session(session, steps), recorded=recorded.get(str(session.pk)))
+            plan = plan_session(session, steps, terms.get(session.account_id, {}))
+            prepared[session.pk] = Prepared(steps, plan, recorded=recorded.get(str(session.pk)))
         except Exception as exc:  # raised again when this session is analysed
             prepared[session.pk] = Prepared(steps, None, error=exc)
     texts = sorted({p.plan.text for p in prepared.values() if p.plan and p.plan.text and p.recorded is None})
@@ -110,7 +146,7 @@ def analyze_session(session: SessionFacts, prepared: Prepared | None = None) -> 
         return Outcome(decision.outcome, decision.reason, proposals.reinforce(session, session.matched_flow))
     envelope, base, generated_by = plan.envelope, proposals.RULES_BASE, GeneratedBy.RULES
     if plan.proposal_type == ProposalType.NEW_FLOW:
-        improved = improve_new_flow(session, envelope)
+        improved = improve_new_flow(session, envelope, plan.generalised)
         if improved is not None:
             envelope, base = improved
             generated_by = GeneratedBy.LLM
@@ -128,5 +164,6 @@ def analyze_session(session: SessionFacts, prepared: Prepared | None = None) -> 
         description=description,
         departure_node_id=plan.departure_node_id,
         vector=prepared.vectors.get(proposals.proposal_text(envelope, description)),
+        generalised=list(plan.generalised),
     )
     return Outcome(decision.outcome, decision.reason, proposal)

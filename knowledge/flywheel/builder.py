@@ -1,15 +1,21 @@
 """Flows built by rules from a session's recorded path: a new flow, or an enhancement of the matched flow.
 
 The steps are the evidence. Questions keep their options: the one taken leads on, the others become
-open ends. A capture step becomes an action (the check) followed by "What did you find?" whose options are
-the finding (leading on) and an open end "Something else", so the next engineer can branch off where this
-one did. The resolution is the final solution node. Every tree returned passes the tree validator.
+open ends. A capture step becomes an action (the check, worded as an instruction: "Check the DNS") followed
+by "What did you find?" whose options are the finding (leading on) and an open end "Something else", so the
+next engineer can branch off where this one did. The fix is the final solution node. A bare "Checked" or
+"Done" is no step. Every tree returned passes the tree validator.
+
+Client specifics become role words (knowledge.flywheel.generalise): the whole envelope of a new flow, and
+the new branch (with its label and the description) of an enhancement, so its diff carries none.
 """
 
 import copy
 import re
 
 from knowledge.flywheel.facts import StepKind
+from knowledge.flywheel.generalise import Generaliser, title
+from knowledge.flywheel.wording import imperative, is_filler
 from knowledge.tree_diff import describe, diff_trees
 from knowledge.tree_format import (
     MAX_LABEL_LENGTH,
@@ -54,9 +60,13 @@ def open_end(ids: Ids, option: str) -> dict:
     return {"id": ids(), "label": label(option), "type": SOLUTION, "resolution": OPEN_END_TEXT, "open": True}
 
 
+NEXT = "Next"
+
+
 def chain(steps, resolution: str, ids: Ids) -> dict:
-    """The path of answered steps as nested nodes ending in the resolution (the head has no label yet)."""
-    node = {"id": ids(), "type": "solution", "resolution": resolution.strip() or "Resolved."}
+    """The path of answered steps as nested nodes ending in the fix (the head has no label yet)."""
+    fix = imperative(resolution.strip(), default_verb="") if resolution.strip() else "Resolved."
+    node = {"id": ids(), "type": "solution", "resolution": fix}
     for step in reversed([s for s in steps if s.answered_at is not None]):
         node = _wrap(step, node, ids)
     return node
@@ -66,14 +76,16 @@ def _wrap(step, rest: dict, ids: Ids) -> dict:
     kind = step.step_type
     text = (step.content or {}).get("text", "").strip()
     if kind == StepKind.CAPTURE:
-        check = step.free_text_input.strip() or text
-        return _check_then_finding(check, step.action_result, rest, ids)
+        check = step.free_text_input.strip()
+        return _check_then_finding(imperative(check) if check else "", step.action_result, rest, ids)
     if kind == StepKind.QUESTION and (step.content or {}).get("source") != "flow_choice":
         return _question(text, step, rest, ids)
     if kind in (StepKind.ACTION, StepKind.SCRIPT_GENERATION):
         if step.was_free_text:  # it didn't work: what happened is the new branch
             return _check_then_finding(text, step.free_text_input or step.action_result, rest, ids, other="It worked")
-        return _then({"id": ids(), "type": "action", "instructions": text}, rest, step.action_result or "Done")
+        if not text or is_filler(text):
+            return rest
+        return _then({"id": ids(), "type": "action", "instructions": text}, rest, _edge(step.action_result))
     if kind == StepKind.SOLUTION and step.was_free_text:
         tried = {"id": ids(), "type": "action", "instructions": f"Try: {text}"}
         question = {
@@ -85,24 +97,33 @@ def _wrap(step, rest: dict, ids: Ids) -> dict:
                 {"id": ids(), "label": "Yes", "type": "solution", "resolution": text},
             ],
         }
-        return _then(tried, question, "Tried")
+        return _then(tried, question, NEXT)
     return rest  # a flow-choice question or an unanswered solution adds nothing to the path
 
 
 def _check_then_finding(check: str, finding: str, rest: dict, ids: Ids, other: str = SOMETHING_ELSE) -> dict:
-    action = {"id": ids(), "type": "action", "instructions": check or "Check"}
-    finding = label(finding, "")
-    if not finding:
-        return _then(action, rest, "Done")
-    if finding.casefold() == other.casefold():
-        other = f"{other} (not recorded)"
-    question = {
-        "id": ids(),
-        "type": "question",
-        "question": "What did you find?",
-        "children": [{**rest, "label": finding}, open_end(ids, other)],
-    }
-    return _then(action, question, "Checked")
+    """The check as an action, then "What did you find?" with the finding as an option. A bare "Checked"
+    makes no action; a bare "Done" no finding."""
+    finding = "" if is_filler(finding) else label(finding, "")
+    question = None
+    if finding:
+        if finding.casefold() == other.casefold():
+            other = f"{other} (not recorded)"
+        question = {
+            "id": ids(),
+            "type": "question",
+            "question": "What did you find?",
+            "children": [{**rest, "label": finding}, open_end(ids, other)],
+        }
+    if not check or is_filler(check):
+        return question or rest
+    action = {"id": ids(), "type": "action", "instructions": check}
+    return _then(action, question or rest, NEXT)
+
+
+def _edge(result: str) -> str:
+    """The label after an action: what happened when it says something, else "Next"."""
+    return NEXT if not result or is_filler(result) or result.casefold().startswith("done") else result
 
 
 def _question(text: str, step, rest: dict, ids: Ids) -> dict:
@@ -116,7 +137,7 @@ def _question(text: str, step, rest: dict, ids: Ids) -> dict:
 
 
 def _then(action: dict, rest: dict, edge: str) -> dict:
-    return {**action, "children": [{**rest, "label": label(edge, "Done")}]}
+    return {**action, "children": [{**rest, "label": label(edge, NEXT)}]}
 
 
 # ── New flow ───────────────────────────────────────────────────────────────────────────────────────
@@ -182,38 +203,41 @@ def keywords_from(*texts: str, limit: int = 12) -> list[str]:
     return list(unique.values())
 
 
-def name_from(session) -> str:
-    name = (session.problem_summary or "").strip() or session.intake_text.strip()
-    name = re.split(r"[.!?\n]", name, maxsplit=1)[0].strip(" ,;:-")
-    name = " ".join(name.split())
-    if len(name) > 80:
-        name = name[:79].rsplit(" ", 1)[0] + "…"
-    return name[:1].upper() + name[1:] if name else "Untitled problem"
+def name_from(session, generaliser: Generaliser | None = None) -> str:
+    """The problem's first sentence as a title: generalised, no places or times, within the limit."""
+    return title((session.problem_summary or "").strip() or session.intake_text.strip(), generaliser)
 
 
-def new_flow_envelope(session, steps) -> dict:
+def new_flow_envelope(session, steps, generaliser: Generaliser | None = None) -> dict:
+    """The new flow a session teaches, with its client specifics as role words (recorded by `generaliser`)."""
+    generaliser = generaliser or Generaliser()
     structure = chain(steps, session.resolution_summary, Ids("n"))
     validate_tree(TROUBLESHOOTING, structure)
     intake = session.intake_text.strip()
     description = f"{intake}\n\nResolved: {session.resolution_summary.strip()}"[:5000]
-    return {
-        "name": name_from(session),
+    envelope = {
+        "name": name_from(session, generaliser),
         "description": description,
         "tree_type": TROUBLESHOOTING,
         "problem_domain": session.problem_domain,
-        "match_keywords": keywords_from(intake, session.resolution_summary),
+        "match_keywords": keywords_from(
+            generaliser.text(intake, "match_keywords"), generaliser.text(session.resolution_summary, "match_keywords")
+        ),
         "tree_structure": structure,
     }
+    return generaliser.envelope(envelope)
 
 
 # ── Enhancement ────────────────────────────────────────────────────────────────────────────────────
 
 
-def enhancement(flow, session, steps, departure_id: str) -> dict | None:
+def enhancement(flow, session, steps, departure_id: str, generaliser: Generaliser | None = None) -> dict | None:
     """The matched flow with the session's new branch grafted where it left; None if that node is gone.
+    The branch and its label are generalised (the flow's own text is the team's already).
 
     Returns {"envelope", "diff", "description"}.
     """
+    generaliser = generaliser or Generaliser()
     target = copy.deepcopy(flow.tree_structure)
     if flow.tree_type != TROUBLESHOOTING:
         return None
@@ -227,9 +251,11 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
         # unanswered prompt): the departure is the step after the last one.
         order = max((s.order for s in steps), default=0) + 1
     after = [s for s in steps if order is not None and s.order >= order and _off_flow(s)]
-    branch = chain(after, session.resolution_summary, ids)
+    branch = generaliser.tree(chain(after, session.resolution_summary, ids))
     departure_step = next((s for s in steps if s.order == order), None)
-    new_label = label((departure_step.free_text_input if departure_step else "") or "Something else")
+    new_label = label(
+        generaliser.text((departure_step.free_text_input if departure_step else "") or "Something else", "label")
+    )
     node = ref.node
     kind = node.get("type")
     if node.get("open"):  # an open end the session explored: fill it in
@@ -244,14 +270,14 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
             node["children"] = [
                 {
                     "id": ids(),
-                    "label": "Checked",
+                    "label": NEXT,
                     "type": "question",
                     "question": "What was the result?",
                     "children": [{**old, "label": "It worked"}, {**branch, "label": new_label}],
                 }
             ]
         else:  # the flow ended after this action: what came next is its continuation
-            node["children"] = [{**branch, "label": "Done"}]
+            node["children"] = [{**branch, "label": NEXT}]
     elif kind == "solution":
         original = {"id": ids(), "label": "Yes", "type": "solution", "resolution": node["resolution"]}
         replacement = {
@@ -261,7 +287,7 @@ def enhancement(flow, session, steps, departure_id: str) -> dict | None:
             "children": [
                 {
                     "id": ids(),
-                    "label": "Tried",
+                    "label": NEXT,
                     "type": "question",
                     "question": "Did that fix it?",
                     "children": [original, {**branch, "label": label(f"No: {new_label}")}],

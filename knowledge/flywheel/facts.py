@@ -59,6 +59,11 @@ class SessionFacts:
     rating: int | None = None
     conversation_messages: list[Any] = field(default_factory=list)
     steps: tuple[StepFacts, ...] = ()
+    # What generalisation needs to know of this client's ticket (knowledge.flywheel.generalise).
+    client_name: str = ""
+    device: str = ""
+    people: tuple[str, ...] = ()  # the engineer, the escalation target: their names
+    known_names: tuple[str, ...] = ()  # the account's client names and linked PSA tickets' companies
 
     @property
     def account_id(self) -> int:

@@ -1,7 +1,9 @@
 """The LLM improves a rules-built new flow: title, description, keywords, domain and a generalised tree.
 
 Rules guarantee: the LLM's answer is validated (the envelope cleaner, so the one tree validator) and, if
-anything is wrong, the rules version is kept. The transcript is untrusted: it is delimited, and the
+anything is wrong, the rules version is kept. The rules generalise first: the transcript the LLM reads is
+generalised by the same rules, and its answer is generalised again with every specific the rules caught
+as a known term, so none of them comes back in the LLM's version. The transcript is untrusted: it is delimited, and the
 answer cannot choose accounts, flows or templates (script references it invents are stripped).
 """
 
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from knowledge.envelope import clean_envelope
 from knowledge.errors import InvalidEnvelope
+from knowledge.flywheel.generalise import Generaliser, title
 from knowledge.tree_format import TROUBLESHOOTING, iter_nodes
 from resolutionflow.ai.errors import LLMError
 from resolutionflow.ai.llm import get_llm
@@ -55,14 +58,20 @@ def budget_left(account_id) -> bool:
     return used < settings.FLYWHEEL_DAILY_LLM_BUDGET
 
 
-def improve_new_flow(session, rules_envelope: dict) -> tuple[dict, float] | None:
-    """(envelope, the LLM's confidence) or None when there is no LLM, no budget, or no valid answer."""
+def improve_new_flow(session, rules_envelope: dict, generalised=()) -> tuple[dict, float] | None:
+    """(envelope, the LLM's confidence) or None when there is no LLM, no budget, or no valid answer.
+
+    `generalised` is what the rules replaced ({"original", "replacement"} items): those originals are
+    replaced in the transcript sent and in the answer kept."""
     llm = get_llm()
     if not llm.is_available or not budget_left(session.account_id):
         return None
+    caught = Generaliser(terms={item["original"]: item["replacement"] for item in generalised})
     transcript = "\n".join(f"{m.get('role')}: {m.get('content')}" for m in session.conversation_messages or [])
+    transcript = caught.text(transcript, "transcript")
+    resolution = caught.text(session.resolution_summary, "transcript")
     user = (
-        f"<session>\n{transcript[:20000]}\nResolution: {session.resolution_summary}\n</session>\n\n"
+        f"<session>\n{transcript[:20000]}\nResolution: {resolution}\n</session>\n\n"
         f"Draft from the recorded path:\n{json.dumps(rules_envelope)[:20000]}"
     )
     try:
@@ -85,6 +94,8 @@ def improve_new_flow(session, rules_envelope: dict) -> tuple[dict, float] | None
             },
             domains=settings.PROBLEM_DOMAINS,
         )
+        envelope = caught.envelope(envelope)
+        envelope["name"] = title(envelope["name"], caught)
     except (LLMError, InvalidEnvelope, KeyError, TypeError) as exc:
         logger.info("Flywheel kept the rules version for session %s: %s", session.pk, exc)
         return None

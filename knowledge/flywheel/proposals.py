@@ -106,6 +106,7 @@ def record(
     description: str = "",
     departure_node_id: str = "",
     vector: list[float] | None = None,
+    generalised: list[dict] | None = None,
 ) -> FlowProposal:
     """Create the proposal, or merge the session into a similar pending/dismissed one. Call in a transaction.
     `vector` is the proposal text's embedding when the caller has it (a runner embeds a batch at once)."""
@@ -143,6 +144,7 @@ def record(
         generated_by=generated_by,
         embedding=vector,
         embedding_model=embedder.model_name,
+        generalised=generalised or [],
     )
 
 

@@ -94,7 +94,7 @@ def test_rule_2_a_free_text_escape_becomes_an_enhancement_with_the_new_branch(no
     assert labels == ["Yes, locked out", "No", "Can't tell", "Error 0x80070005 on sign-in"]
     assert apply_diff(flow.tree_structure, proposal.proposed_diff) == tree
     texts = [ref.node.get("instructions") or ref.node.get("resolution") for ref in iter_nodes(tree)]
-    assert "Checked the user's group membership" in texts and "Added her back to VPN-Users" in texts
+    assert "Check the user's group membership" in texts and "Add her back to VPN-Users" in texts
 
 
 def test_rule_2_an_action_that_did_not_work_inserts_a_result_question(northwind_engineer, flow):
@@ -123,7 +123,7 @@ def test_rule_2_an_explored_open_end_is_filled_in(northwind_engineer, flow):
 
     filled = proposal.proposed_flow_data["tree_structure"]["children"][2]
     assert filled["label"] == "Can't tell" and filled["type"] == "action"
-    assert filled["instructions"] == "Ran Search-ADAccount -LockedOut"
+    assert filled["instructions"] == "Run Search-ADAccount -LockedOut"
     assert "open" not in filled
     assert [ref.node["label"] for ref in iter_nodes(filled) if ref.node.get("open")] == ["Something else"]
 
@@ -179,14 +179,14 @@ def test_rule_3_a_capture_session_becomes_a_new_flow_that_reads_sensibly(northwi
     assert "Replaced the failed printhead" in envelope["description"]
     root = envelope["tree_structure"]
     validate_tree("troubleshooting", root)
-    assert root["type"] == "action" and root["instructions"] == "Printed the plotter's test page"
+    assert root["type"] == "action" and root["instructions"] == "Print the plotter's test page"
     finding = root["children"][0]
     assert finding["question"] == "What did you find?"
     assert [c["label"] for c in finding["children"]] == ["Also blank", "Something else"]
     assert finding["children"][1]["open"] is True
     last = list(iter_nodes(root))[-1].node
     solutions = [ref.node for ref in iter_nodes(root) if ref.node["type"] == "solution" and not ref.node.get("open")]
-    assert solutions[-1]["resolution"] == "Replaced the failed printhead" or last
+    assert solutions[-1]["resolution"] == "Replace the failed printhead" or last
     assert proposal.confidence_score == pytest.approx(0.5 + 0.10 + 0.04)
 
 
