@@ -53,6 +53,7 @@ from knowledge.matching import ConfidenceTier
 from knowledge.models import Tree, TreeStatus
 from knowledge.tree_format import PROCEDURAL, find_node
 from resolutionflow.ai.embeddings import get_embedder
+from resolutionflow.redaction import redacted
 
 MAX_INTAKE = 10_000
 MAX_NOTE_LENGTH = 2_000
@@ -87,7 +88,7 @@ def start_session(
     engineer, text: str, *, client_name: str = "", device: str = "", ticket_id: str = "", prefer_capture: bool = False
 ) -> AISession:
     """Match the problem to the account's flows, pick the tier and mode, and produce the first step."""
-    text = (text or "").strip()
+    text = redacted((text or "").strip())
     if not text:
         raise InvalidIntake("intake", "Describe the problem to start a session.")
     if len(text) > MAX_INTAKE:
@@ -195,8 +196,9 @@ def answer_step(
 
     Exactly one of: `selected_option` (one of the offered options), `free_text` (+ optional `result`:
     a capture finding, or the escape from the offered options), `action_result` (the action was done:
-    go on), `note` (recorded; the step stays).
+    go on), `note` (recorded; the step stays). Every text passes the secret detector before it is kept.
     """
+    free_text, result, action_result, note = (_without_secrets(v) for v in (free_text, result, action_result, note))
     with transition(session, ANSWER) as session:
         step = current_step(session)
         if step is not None and step.flow_id is not None and step.flow_id == session.matched_flow_id:
@@ -227,6 +229,11 @@ def answer_step(
         session.answered_step_count += 1  # a rollup for analytics: avg steps to resolution without a join
         session.save()
     return session
+
+
+def _without_secrets(text: str | None) -> str | None:
+    """A free text with its secrets replaced by the marker (resolutionflow.redaction), before anything keeps it."""
+    return None if text is None else redacted(text)
 
 
 def _record_note(step: AISessionStep, note: str) -> None:
@@ -399,7 +406,7 @@ def resolve_session(
     session: AISession, *, resolution_summary: str, rating: int | None = None, feedback: str = ""
 ) -> AISession:
     """Resolve: documentation, the flow outcome (its one recorder), and analysis queued (pending)."""
-    summary = (resolution_summary or "").strip()
+    summary = redacted((resolution_summary or "").strip())
     if not summary:
         raise InvalidAnswer("resolution_summary", "Say how the problem was resolved.")
     if rating is not None and not 1 <= int(rating) <= 5:
@@ -410,7 +417,7 @@ def resolve_session(
         _close(session, SessionStatus.RESOLVED)
         session.resolution_summary = summary
         session.rating = int(rating) if rating is not None else None
-        session.feedback = (feedback or "").strip()
+        session.feedback = redacted((feedback or "").strip())
         session.analysis_status = AnalysisStatus.PENDING
         say(session, "user", f"Resolved: {summary}")
         session.documentation = build_documentation(session)
@@ -420,7 +427,7 @@ def resolve_session(
 
 def escalate_session(session: AISession, *, reason: str, target_user=None, target_team=None) -> AISession:
     """Escalate to a person or a team of the account (or the next line): the hand-off note is written."""
-    reason = (reason or "").strip()
+    reason = redacted((reason or "").strip())
     if not reason:
         raise InvalidAnswer("reason", "Say why the session is escalated.")
     with transition(session, ESCALATE) as session:
@@ -445,7 +452,7 @@ def abandon_session(session: AISession, *, reason: str = "") -> AISession:
     with transition(session, ABANDON) as session:
         _drop_unanswered_prompt(session)
         _close(session, SessionStatus.ABANDONED)
-        session.abandon_reason = (reason or "").strip()
+        session.abandon_reason = redacted((reason or "").strip())
         _save_closed(session)
     return session
 
