@@ -5,6 +5,7 @@ import json
 from django import forms
 
 from resolutionflow import json_input
+from resolutionflow.list_filters import ListFilterForm
 from scripts import template_engine
 from scripts.errors import InvalidSchema, InvalidTemplate
 from scripts.models import ScriptCategory
@@ -166,3 +167,14 @@ class TemplateForm(forms.Form):
             except InvalidTemplate as error:
                 self.add_error("body", error.problems)
         return cleaned
+
+
+class LibraryFilterForm(ListFilterForm):
+    """/scripts/?q=&category= (the API's list reads the same filters by serializer)."""
+
+    q = forms.CharField(label="search", required=False, max_length=200)
+    category = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "All"), *((category.slug, category.name) for category in categories)]

@@ -9,24 +9,28 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from resolutionflow.htmx import page_or_piece, toast
+from resolutionflow.htmx import page_or_piece, refuse, toast
 from resolutionflow.tenancy import account_member_required, admin_required
 from scripts import selectors, services, template_engine
 from scripts.downloads import GENERATION_FIELD, NO_STORE, ps1_response
 from scripts.errors import InvalidParameters, NotUsable
-from scripts.forms import TemplateForm, parameter_fields, values_from_request
+from scripts.forms import LibraryFilterForm, TemplateForm, parameter_fields, values_from_request
 from scripts.highlighting import highlight_powershell
 from scripts.permissions import can_edit_template, can_manage_templates, require_template_editor
 
 PAGE_SIZE = 50
+CONFIGURE = "scripts/configure.html"
+CHECK_PARAMETERS = "Check the highlighted parameters."
+CHECK_TEMPLATE = "Check the form: the template was not saved."
 
 
 @account_member_required
 def library(request):
-    filters = {"q": request.GET.get("q", "").strip(), "category": request.GET.get("category", "")}
+    categories = selectors.categories(request.user)
+    filters = LibraryFilterForm(request.GET, categories=categories).values(request)
     context = {
         "templates": selectors.library(request.user, **filters),
-        "categories": selectors.categories(request.user),
+        "categories": categories,
         "filters": filters,
         "can_manage": can_manage_templates(request.user),
     }
@@ -66,16 +70,16 @@ def generate(request, pk):
     """Generate: the full script is in this response only (never stored, never cached)."""
     template = selectors.template_for_page(request.user, pk)
     values = values_from_request(template.parameters, request.POST)
-    partial = "scripts/configure.html#pane" if request.htmx else "scripts/configure.html"
+    partial = f"{CONFIGURE}#pane" if request.htmx else CONFIGURE
     try:
         generation, script = services.generate(request.user, template, params=values)
     except NotUsable:
         raise Http404("Not found.") from None
     except InvalidParameters as error:
         context = _pane_context(request, template, values, errors=error.errors, echo_secrets=True)
-        response = render(request, partial, context, status=200 if request.htmx else 400)
+        response = refuse(request, CHECK_PARAMETERS, response=lambda: render(request, partial, context))
         response["Cache-Control"] = NO_STORE
-        return toast(response, "Check the highlighted parameters.", level="warning") if request.htmx else response
+        return response
     context = _pane_context(request, template, values, generation=generation, script=script, echo_secrets=True)
     response = render(request, partial, context)
     response["Cache-Control"] = NO_STORE
@@ -99,7 +103,7 @@ def download(request, pk):
             raise Http404("Not found.") from None
         except InvalidParameters as error:
             context = _pane_context(request, template, values, errors=error.errors, echo_secrets=True)
-            response = render(request, "scripts/configure.html", context, status=400)
+            response = refuse(request, CHECK_PARAMETERS, response=lambda: render(request, CONFIGURE, context))
             response["Cache-Control"] = NO_STORE
             return response
     return ps1_response(template, script)
@@ -164,7 +168,7 @@ def template_new(request):
         if template is not None:
             messages.success(request, f"“{template.name}” created.")
             return redirect("scripts:configure", pk=template.pk)
-    return render(request, "scripts/template_form.html", {"form": form, "template": None})
+    return _template_form(request, form, None)
 
 
 @admin_required
@@ -177,7 +181,16 @@ def template_edit(request, pk):
         if saved is not None:
             messages.success(request, f"“{saved.name}” saved (version {saved.version}).")
             return redirect("scripts:configure", pk=saved.pk)
-    return render(request, "scripts/template_form.html", {"form": form, "template": template})
+    return _template_form(request, form, template)
+
+
+def _template_form(request, form, template):
+    """The template form; refused (422, the errors on their fields) when it was posted."""
+
+    def page():
+        return render(request, "scripts/template_form.html", {"form": form, "template": template})
+
+    return refuse(request, CHECK_TEMPLATE, response=page) if form.errors else page()
 
 
 def _save(request, form, template=None):

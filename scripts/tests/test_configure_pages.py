@@ -167,7 +167,7 @@ def test_download_with_invalid_values_shows_the_form_again(client, northwind_eng
 
     response = client.post(f"/scripts/{reset.pk}/download/", {"sam_account_name": ""})
 
-    assert response.status_code == 400 and b"This parameter is required." in response.content
+    assert response.status_code == 422 and b"This parameter is required." in response.content
 
 
 def test_another_account_gets_404_on_every_template_url(contoso_owner, reset):

@@ -22,7 +22,7 @@ def test_a_schema_the_database_could_not_store_is_a_form_error(client, northwind
 
     response = client.post("/scripts/new/", form_data(category, parameters_schema=schema))
 
-    assert response.status_code == 200 and message in response.content
+    assert response.status_code == 422 and message in response.content
     assert not ScriptTemplate.objects.exists()
 
 
@@ -33,6 +33,6 @@ def test_a_body_that_runs_a_parameter_through_a_variable_is_refused_on_the_form(
         "/scripts/new/", form_data(category, body="$Server = {{server}}\nInvoke-Expression $Server\n")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"Invoke-Expression runs text as code" in response.content
     assert not ScriptTemplate.objects.exists()
