@@ -35,7 +35,7 @@ from .base import (
     TicketSummary,
     Written,
 )
-from .http_client import PsaHttp, checked_base_url
+from .http_client import PsaHttp, checked_base_url, checked_header_value
 from .timestamps import utc_iso, utc_span
 
 LABEL = "Autotask"
@@ -72,7 +72,11 @@ class AutotaskConnector:
         self._zone_root = (
             checked_base_url(settings["zone_url"], what="The Autotask zone URL") if settings.get("zone_url") else None
         )
-        self._headers = {"ApiIntegrationCode": integration_code, "UserName": self._username, "Secret": secret}
+        self._headers = {
+            "ApiIntegrationCode": checked_header_value(integration_code, what="The Autotask integration code"),
+            "UserName": checked_header_value(self._username, what="The Autotask user name"),
+            "Secret": checked_header_value(secret, what="The Autotask secret"),
+        }
         self._http = PsaHttp(
             label=LABEL, timeout=config.timeout_seconds, transport=transport, secrets=(secret, integration_code)
         )

@@ -161,7 +161,9 @@ class Connector(Protocol):
         notes: str,
         identity: Identity,
         marker: str,
-    ) -> Written: ...
+    ) -> Written:
+        """A time entry of `hours` (what is billed) starting at `start`; its end is start + hours, so an
+        engineer's edited figure wins over the span `start`..`end` the session measured."""
 
     def find_time_entry(self, ticket_id: str, *, marker: str) -> Written | None: ...
 

@@ -32,7 +32,7 @@ from .base import (
     TicketSummary,
     Written,
 )
-from .http_client import PsaHttp, checked_base_url
+from .http_client import PsaHttp, checked_base_url, checked_header_value
 from .timestamps import utc_span
 
 LABEL = "ConnectWise PSA"
@@ -56,7 +56,10 @@ class ConnectWiseConnector:
         if not (client_id and public_key and private_key):
             raise PsaConfigError("The ConnectWise clientId, public key and private key are all required.")
         basic = base64.b64encode(f"{self._company}+{public_key}:{private_key}".encode()).decode("ascii")
-        self._auth_headers = {"Authorization": f"Basic {basic}", "clientId": client_id}
+        self._auth_headers = {
+            "Authorization": f"Basic {basic}",
+            "clientId": checked_header_value(client_id, what="The ConnectWise clientId"),
+        }
         self._http = PsaHttp(
             label=LABEL, timeout=config.timeout_seconds, transport=transport, secrets=(public_key, private_key, basic)
         )

@@ -67,6 +67,15 @@ def checked_base_url(value: str, *, what: str) -> str:
     return f"{url.scheme}://{host}{port}{url.path.rstrip('/')}"
 
 
+def checked_header_value(value: str, *, what: str) -> str:
+    """`value` if an HTTP header can carry it (printable ASCII): a pasted newline or accent fails here, clearly."""
+    if not value or value != value.strip() or not all(" " <= char <= "~" for char in value):
+        raise PsaConfigError(
+            f"{what} is empty or has characters an HTTP header cannot carry (check for a pasted space or line break)."
+        )
+    return value
+
+
 def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), clamped to [0, 1 day]."""
     if not value:

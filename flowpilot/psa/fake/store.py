@@ -3,6 +3,7 @@ and a log of the requests it answered. One lock guards it all (the server answer
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import fnmatch
 import itertools
@@ -78,6 +79,8 @@ class Failure:
         return (self.method is None or self.method == method) and fnmatch.fnmatchcase(path, self.path_glob)
 
 
+MAX_LOGGED_REQUESTS = 100_000  # `manage.py fake_psa` may run for days
+
 FIRST_IDS = {
     (Provider.CONNECTWISE, "ticket"): 48211,
     (Provider.CONNECTWISE, "note"): 900001,
@@ -99,7 +102,7 @@ class FakeStore:
         self.notes: list[FakeNote] = []
         self.time_entries: list[FakeTimeEntry] = []
         self.failures: list[Failure] = []
-        self.requests: list[tuple[str, str]] = []
+        self.requests: collections.deque[tuple[str, str]] = collections.deque(maxlen=MAX_LOGGED_REQUESTS)
         self.halo_tokens: set[str] = set()
         self.companies: dict[str, int] = dict(seeds.COMPANIES)
         self._counters = {key: itertools.count(first) for key, first in FIRST_IDS.items()}

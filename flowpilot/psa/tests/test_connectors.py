@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 import email.utils
+import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -426,3 +427,24 @@ def test_the_connection_settings_never_show_their_secrets(fake_psa, case):
 
     for secret in config.secrets.values():
         assert secret not in shown
+
+
+def test_credentials_never_reach_the_logs(fake_psa, case, connector, caplog):
+    caplog.set_level(logging.DEBUG)
+    seeded = outlook_ticket(fake_psa, case.provider)
+    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+    identity = fake_psa.identity(case.provider)
+    fake_psa.fail(*case.read, 500, echo=True)
+
+    with pytest.raises(PsaServerError):
+        connector.find_ticket(seeded.number)
+    connector.find_ticket(seeded.number)
+    connector.add_note(str(seeded.id), text="Done", internal=False, resolution=True, identity=identity, marker=MARKER)
+    connector.log_time(
+        str(seeded.id), start=start, end=start, hours=Decimal(1), notes="x", identity=identity, marker=TIME_MARKER
+    )
+
+    assert caplog.records
+    assert_no_secret(caplog.text)
+    with fake_psa.store.lock:
+        assert not any(token in caplog.text for token in fake_psa.store.halo_tokens)

@@ -177,3 +177,17 @@ def test_a_read_timeout_is_a_timeout():
 def test_an_unknown_provider_is_a_config_error():
     with pytest.raises(PsaConfigError):
         connector_for(ConnectorConfig(provider="kaseya", settings={}, secrets={}))
+
+
+@pytest.mark.parametrize("secret", ["line\nbreak", "caf\u00e9", " "])
+def test_a_secret_no_header_can_carry_is_a_clear_config_error(secret):
+    config = ConnectorConfig(
+        provider=Provider.AUTOTASK,
+        settings={"username": "api@acme.example", "integration_code": "ICODE"},
+        secrets={"secret": secret},
+    )
+
+    with pytest.raises(PsaConfigError, match="HTTP header") as caught:
+        connector_for(config)
+
+    assert secret.strip() == "" or secret not in str(caught.value)
