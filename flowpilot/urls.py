@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/script/", views.session_script, name="session-script"),
     path("sessions/<uuid:pk>/script/download/", views.session_script_download, name="session-script-download"),
     path("sessions/<uuid:pk>/capture/", views.session_capture, name="session-capture"),
+    path("sessions/<uuid:pk>/hide/", views.session_hide, name="session-hide"),
     path("sessions/<uuid:pk>/resolve/", views.session_resolve, name="session-resolve"),
     path("sessions/<uuid:pk>/escalate/", views.session_escalate, name="session-escalate"),
     path("sessions/<uuid:pk>/abandon/", views.session_abandon, name="session-abandon"),

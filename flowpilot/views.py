@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from flowpilot import engine, selectors
+from flowpilot import engine, hiding, selectors
 from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
 from flowpilot.forms import (
     AbandonForm,
@@ -248,6 +248,16 @@ def session_capture(request, session):
     except SessionClosed as closed:
         return _already_closed(request, session, closed)
     return _step_answered(request, session, "Record what you check and what you find, step by step.")
+
+
+@session_action()
+def session_hide(request, session):
+    """The engineer hides a secret the detector missed: the exact text, everywhere in the session's record."""
+    try:
+        session = hiding.hide_text(session, request.POST.get("text", ""))
+    except InvalidAnswer as error:
+        return _step_refused(request, session, error)
+    return _step_answered(request, session, "Hidden everywhere in this session.")
 
 
 @session_action()

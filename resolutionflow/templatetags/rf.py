@@ -1,6 +1,10 @@
-"""Small display filters shared by every page: domains, percentages, durations."""
+"""Small display filters shared by every page: domains, percentages, durations, hidden secrets."""
 
 from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from resolutionflow.redaction import MARKER
 
 register = template.Library()
 
@@ -43,3 +47,18 @@ def pct(value, digits: int = 1) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value):.{int(digits)}f} %"
+
+
+@register.filter
+def hidden_marked(value) -> str:
+    """The text escaped, each hidden secret shown as a badge, so the reader sees that something was hidden."""
+    text = escape(value or "")
+    if MARKER not in text:
+        return text
+    badge = format_html(
+        '<span class="{}" title="{}">{}</span>',
+        "secret-hidden rounded-md bg-amber-100 px-1.5 text-xs font-medium text-amber-900",
+        "A secret was hidden here: it is never stored or sent.",
+        "hidden secret",
+    )
+    return mark_safe(text.replace(MARKER, badge))
