@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import time
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 
 import httpx
@@ -86,7 +86,7 @@ class HaloPsaConnector:
     def _bearer(self, *, stale: str | None = None) -> str:
         """A valid token: the cached one, or a new one when it expired or the PSA refused `stale`."""
         with self._lock:
-            if self._token and time.monotonic() < self._token_expires and self._token != stale:
+            if self._token and monotonic() < self._token_expires and self._token != stale:
                 return self._token
             params = {"tenant": self._tenant} if self._tenant else None
             form = {
@@ -106,7 +106,7 @@ class HaloPsaConnector:
             self._http.add_secret(token)
             lifetime = min(max(shapes.number(answer, "expires_in", "token") or 3600, 60), 86_400)
             self._token = token
-            self._token_expires = time.monotonic() + max(lifetime - TOKEN_MARGIN_SECONDS, 30)
+            self._token_expires = monotonic() + max(lifetime - TOKEN_MARGIN_SECONDS, 30)
             return token
 
     def _api(self, method: str, path: str, *, params=None, json_body=None) -> Any:

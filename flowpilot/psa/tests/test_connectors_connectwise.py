@@ -220,3 +220,25 @@ def test_the_fake_refuses_a_wrong_client_id(fake_psa):
     with connector_for(config) as connector, pytest.raises(PsaAuthError):
         connector.get_ticket("48211")
     assert seeds.CW_CLIENT_ID != "another-integration"
+
+
+def test_find_note_reads_every_page_of_a_long_ticket():
+    pages = []
+
+    def answer(request):
+        page = int(request.url.params["page"])
+        pages.append(page)
+        if page == 1:
+            return httpx.Response(200, json=[{"id": i, "text": f"note {i}"} for i in range(1, 1001)])
+        return httpx.Response(200, json=[{"id": 1001, "text": f"Resolved\n\n{MARKER}"}])
+
+    config = ConnectorConfig(
+        provider=CW,
+        settings={"site": "na.myconnectwise.net", "company_id": "acme", "client_id": "guid", "codebase": "v2025_1"},
+        secrets={"public_key": "pub", "private_key": "priv"},
+    )
+    with connector_for(config, transport=httpx.MockTransport(answer)) as connector:
+        found = connector.find_note("48211", marker=MARKER)
+
+    assert found is not None and found.external_id == "1001"
+    assert pages == [1, 2]

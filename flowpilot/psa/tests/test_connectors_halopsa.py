@@ -7,7 +7,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from flowpilot.psa.connectors import connector_for
+from flowpilot.psa.connectors import connector_for, halopsa
 from flowpilot.psa.connectors.base import (
     ConnectorConfig,
     Identity,
@@ -190,3 +190,30 @@ def test_time_is_a_private_action_with_decimal_hours(fake_psa, connector):
 def test_open_tickets_need_an_agent_id(connector):
     with pytest.raises(PsaConfigError):
         connector.open_tickets(Identity(member_identifier="alex.rivera"))
+
+
+def test_the_token_is_asked_again_once_it_expires(monkeypatch):
+    issued = []
+    now = [1000.0]
+    monkeypatch.setattr(halopsa, "monotonic", lambda: now[0])
+
+    def answer(request):
+        if request.url.path == "/auth/token":
+            issued.append(f"tok-{len(issued)}")
+            return httpx.Response(200, json={"access_token": issued[-1], "expires_in": 3600})
+        return httpx.Response(200, json={"record_count": 0, "tickets": []})
+
+    config = ConnectorConfig(
+        provider=HALO,
+        settings={"auth_url": "https://acme.halopsa.com/auth", "resource_url": "https://acme.halopsa.com/api"},
+        secrets={"client_id": "cid", "client_secret": "csecret"},
+    )
+    with connector_for(config, transport=httpx.MockTransport(answer)) as connector:
+        connector.test_connection()
+        now[0] += 3000  # within the token's hour (less the safety margin)
+        connector.test_connection()
+        assert issued == ["tok-0"]
+        now[0] += 600
+        connector.test_connection()
+
+    assert issued == ["tok-0", "tok-1"]
