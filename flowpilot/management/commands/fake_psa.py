@@ -1,8 +1,15 @@
+import signal
+
 from django.core.management.base import BaseCommand, CommandError
 
 from flowpilot.psa.connectors.base import Provider
 from flowpilot.psa.connectors.http_client import is_loopback
 from flowpilot.psa.fake import FakePsa
+
+
+def _interrupt(signum, frame):
+    """SIGTERM stops the server like Ctrl-C does (exit code 0, the socket closed)."""
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -25,6 +32,7 @@ class Command(BaseCommand):
             fake = FakePsa(host, port, verbose=verbose)
         except OSError as exc:
             raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        signal.signal(signal.SIGTERM, _interrupt)
         self.stdout.write(f"Fake PSA on {fake.url}/ (tickets, notes and time entries at that page)")
         for provider in Provider:
             urls = ", ".join(

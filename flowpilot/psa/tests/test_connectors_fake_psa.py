@@ -3,16 +3,23 @@ test queues, lists what it received on its page, and listens on this machine onl
 
 import base64
 import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from flowpilot.psa.connectors import connector_for
 from flowpilot.psa.connectors.base import Identity, Provider
-from flowpilot.psa.fake import FakePsa
+from flowpilot.psa.fake import FakePsa, connector_config
 
 
 def cw_headers(fake):
@@ -135,3 +142,27 @@ def test_the_fake_listens_on_loopback_only():
 def test_the_command_refuses_a_host_that_is_not_loopback(host):
     with pytest.raises(CommandError, match="this machine only"):
         call_command("fake_psa", "--host", host)
+
+
+def test_the_command_serves_the_fake_and_stops_on_sigterm():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "resolutionflow.test_settings", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "fake_psa", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        ready = process.stdout.readline().decode()
+        assert ready.startswith(f"Fake PSA on http://127.0.0.1:{port}/"), ready
+
+        page = httpx.get(f"http://127.0.0.1:{port}/")
+        with connector_for(connector_config(Provider.AUTOTASK, f"http://127.0.0.1:{port}")) as connector:
+            ticket = connector.find_ticket("T20261207.0042")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+
+    assert page.status_code == 200 and "Fake PSA" in page.text
+    assert ticket.company == "Contoso Dental"
+    assert process.returncode == 0
+    assert output.rstrip().endswith("Stopped.")
