@@ -6,7 +6,7 @@ page embeds that dict (json_script) for its charts. Switching period and refresh
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -14,26 +14,19 @@ from django.views.decorators.http import require_POST
 
 from analytics import gaps, health, metrics, presentation, services
 from analytics.errors import GapHasNoStructure, GapNotFound
+from analytics.forms import PERIOD_LABELS, CreateFlowForm, PeriodForm
 from flowpilot import selectors as session_selectors
 from knowledge import selectors as knowledge_selectors
 from knowledge.permissions import require_flow_editor
+from resolutionflow.htmx import refuse
 from resolutionflow.templatetags.rf import domain_label
 from resolutionflow.tenancy import admin_required
-
-DEFAULT_PERIOD = "30d"
-PERIOD_LABELS = {"7d": "7 days", "30d": "30 days", "90d": "90 days"}
 
 
 @admin_required
 def dashboard(request):
     """`?period=7d|30d|90d`; any other period shows the default one with a warning (the URL is a bookmark)."""
-    period = request.GET.get("period") or DEFAULT_PERIOD
-    if period not in metrics.PERIODS:
-        messages.warning(
-            request,
-            f"“{period[:20]}” is not a period this page shows: here are the last {PERIOD_LABELS[DEFAULT_PERIOD]}.",
-        )
-        period = DEFAULT_PERIOD
+    period = PeriodForm(request.GET).values(request)["period"]
     return render(request, "analytics/dashboard.html", _context(request, period))
 
 
@@ -41,8 +34,7 @@ def dashboard(request):
 @admin_required
 def refresh_gaps(request):
     """Recompute the cached knowledge gap report, then show the page again with the new gaps."""
-    period = request.POST.get("period", DEFAULT_PERIOD)
-    period = period if period in metrics.PERIODS else DEFAULT_PERIOD
+    period = PeriodForm(request.POST).values()["period"]
     found = len(gaps.report(request.user.account, refresh=True)["gaps"])
     messages.success(request, f"Knowledge gaps recomputed: {found} found.")
     return redirect(f"{reverse('analytics:dashboard')}?period={period}")
@@ -51,9 +43,13 @@ def refresh_gaps(request):
 @require_POST
 @admin_required
 def create_flow(request):
-    """ "Create flow" on a gap: a FlowDraft with the suggested structure, opened in the flow editor."""
+    """ "Create flow" on a gap: a FlowDraft with the suggested structure, opened in the flow editor. A gap with
+    no structure to suggest is refused (422, back to the page with the reason)."""
+    form = CreateFlowForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such gap (the report may have been refreshed).")
     try:
-        gap = services.find_gap(request.user.account, request.POST.get("gap_id", ""))
+        gap = services.find_gap(request.user.account, form.cleaned_data["gap_id"])
         flow_id = (gap.get("evidence") or {}).get("flow_id")
         if gap["gap_type"] == "weak_options" and flow_id:
             require_flow_editor(request.user, knowledge_selectors.flow(request.user, flow_id))
@@ -61,7 +57,7 @@ def create_flow(request):
     except GapNotFound:
         raise Http404("No such gap (the report may have been refreshed).") from None
     except GapHasNoStructure as error:
-        return HttpResponseBadRequest(str(error))
+        return refuse(request, str(error), redirect_to=reverse("analytics:dashboard"))
     messages.success(request, "A draft from the knowledge gap: check the suggested structure, then publish.")
     return redirect("knowledge:draft-edit", pk=draft.pk)
 

@@ -360,7 +360,23 @@ def test_create_flow_refuses_a_gap_without_a_suggested_structure(admin_client, n
 
     response = admin_client.post(reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"})
 
-    assert response.status_code == 400 and not FlowDraft.objects.exists()
+    assert response.status_code == 302 and response["Location"] == reverse("analytics:dashboard")
+    assert not FlowDraft.objects.exists()
+    page = admin_client.get(response["Location"]).text
+    assert "This kind of gap has no suggested structure." in page
+
+
+def test_create_flow_over_htmx_refuses_a_gap_without_a_suggested_structure_with_422(admin_client, northwind_engineer):
+    for _ in range(10):
+        session(northwind_engineer, status="escalated", problem_domain="backup")
+    recount()
+
+    response = admin_client.post(
+        reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 422 and "toast" in response["HX-Trigger"]
+    assert not FlowDraft.objects.exists()
 
 
 def test_create_flow_for_a_gap_no_longer_reported_is_404(admin_client):
