@@ -80,6 +80,9 @@ class AutotaskConnector:
         self._http = PsaHttp(
             label=LABEL, timeout=config.timeout_seconds, transport=transport, secrets=(secret, integration_code)
         )
+        # Writing as the engineer needs impersonation allowed for the API user and the resource, which
+        # many databases do not grant, so it is asked for explicitly; time entries name the resource anyway.
+        self._impersonate = (settings.get("impersonate") or "").strip().lower() in ("1", "true", "yes")
         self._picklists: dict[str, dict[str, list[PicklistValue]]] = {}
         self._lock = threading.Lock()
 
@@ -115,7 +118,7 @@ class AutotaskConnector:
 
     def _api(self, method: str, path: str, *, json_body=None, identity: Identity | None = None) -> Any:
         headers = dict(self._headers)
-        if identity is not None and identity.resource_id.strip().isdigit():
+        if self._impersonate and identity is not None and identity.resource_id.strip().isdigit():
             headers["ImpersonationResourceId"] = identity.resource_id.strip()
         return self._http.request(method, f"{self.zone_root()}/V1.0{path}", headers=headers, json_body=json_body)
 

@@ -31,9 +31,11 @@ class ConnectorConfig:
 
     `settings` keys by provider:
     - connectwise: site, company_id, client_id, codebase (optional: found via /login/companyinfo/{company})
-    - halopsa: auth_url, resource_url, tenant (optional, hosted instances)
+    - halopsa: auth_url, resource_url (as Halo's API page shows them; a bare host gets /auth and /api),
+      tenant (optional, hosted instances)
     - autotask: username, integration_code, zone_url (optional: found by the zone-information lookup),
-      zone_lookup_url (the lookup's base URL; configurable so the fake PSA can stand in)
+      zone_lookup_url (the lookup's base URL; configurable so the fake PSA can stand in), impersonate
+      (optional "true": write notes as the engineer's resource via ImpersonationResourceId)
     `secrets` keys: connectwise public_key, private_key; halopsa client_id, client_secret; autotask secret.
     """
 

@@ -121,7 +121,7 @@ def test_notes_go_to_the_tickets_child_url_with_picklist_values(fake_psa, connec
     assert (internal["publish"], internal["noteType"]) == (2, 2)
     assert (resolution["publish"], resolution["noteType"]) == (1, 13)
     assert (public["publish"], public["noteType"]) == (1, 2)
-    assert internal["creatorResourceID"] == 29682885  # written as the engineer (ImpersonationResourceId)
+    assert internal["creatorResourceID"] is None  # written as the API user unless impersonation is asked for
     assert len(fake_psa.requests("GET", "*/TicketNotes/entityInformation/fields")) == 1
 
 
@@ -200,3 +200,15 @@ def test_the_fake_answers_500_to_a_null_field_like_autotask(fake_psa):
     url = f"{fake_psa.url}/atservicesrest/V1.0/Tickets/{ticket.id}/Notes"
     assert httpx.post(url, json=body, headers=headers).status_code == 500
     assert httpx.post(f"{fake_psa.url}/atservicesrest/V1.0/TicketNotes", json=body, headers=headers).status_code == 404
+
+
+def test_notes_are_written_as_the_engineer_when_impersonation_is_on(fake_psa):
+    config = fake_psa.config(AT)
+    config = ConnectorConfig(AT, {**config.settings, "impersonate": "true"}, config.secrets)
+    ticket = outlook_ticket(fake_psa)
+
+    with connector_for(config) as connector:
+        add_note(fake_psa, connector, ticket)
+
+    [note] = fake_psa.notes(AT, ticket.id)
+    assert note.native["creatorResourceID"] == 29682885
