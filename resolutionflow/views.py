@@ -3,10 +3,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from resolutionflow import selectors
+from resolutionflow.htmx import refuse
 from resolutionflow.lockout import locked_out_users, unlock_sign_in
 from resolutionflow.models import User
 from resolutionflow.tenancy import access, account_member_required
@@ -43,7 +45,9 @@ def sign_in_lockouts(request):
 def unlock_sign_in_view(request, pk):
     _require_owner(request.user)
     person = access(User, request.user, pk)
-    unlock_sign_in(person)
+    if not unlock_sign_in(person):  # the lock ended, or another owner lifted it meanwhile
+        message = f"{person.email} was not locked out: nothing to unlock."
+        return refuse(request, message, "conflict", redirect_to=reverse("sign-in-lockouts"))
     messages.success(request, f"{person.email} can sign in again.")
     return redirect("sign-in-lockouts")
 

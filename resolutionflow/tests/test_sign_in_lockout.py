@@ -313,6 +313,15 @@ def test_the_owner_unlocks_a_user_who_then_signs_in(client, locked_sam, northwin
     assert sign_in(client, "sam@northwind.test", DEFAULT_PASSWORD).status_code == 302
 
 
+def test_unlocking_someone_no_longer_locked_out_says_so(client, locked_sam, northwind_owner):
+    client.force_login(northwind_owner)
+    client.post(reverse("sign-in-unlock", args=[locked_sam.pk]))
+
+    again = client.post(reverse("sign-in-unlock", args=[locked_sam.pk]), follow=True)
+
+    assert "sam@northwind.test was not locked out: nothing to unlock." in again.content.decode()
+
+
 def test_another_accounts_owner_cannot_see_or_unlock_our_users(client, locked_sam, contoso_owner):
     client.force_login(contoso_owner)
 
