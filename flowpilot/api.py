@@ -1,6 +1,6 @@
 """Sessions API: /api/v1/ai-sessions and its actions. Thin: the engine holds every rule."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from flowpilot.serializers import (
     EscalateSerializer,
     ResolveSerializer,
     SessionDetailSerializer,
+    SessionListQuerySerializer,
     SessionListSerializer,
     SessionSerializer,
     StartSessionSerializer,
@@ -26,19 +27,20 @@ from resolutionflow.tenancy import access
 from resolutionflow.throttling import SESSION_ANSWER, SESSION_START, ScopedThrottle
 
 
+@extend_schema_view(get=extend_schema(parameters=[SessionListQuerySerializer]))
 class SessionListView(ListAPIView):
     serializer_class = SessionListSerializer
     throttle_classes = [ScopedThrottle]  # POST only: starting a session
     throttle_scope = SESSION_START
 
     def get_queryset(self):
-        params = self.request.query_params
+        query = SessionListQuerySerializer.read(self.request)
         return selectors.sessions(
             self.request.user,
-            scope=params.get("scope", "all"),
-            status=params.get("status", ""),
-            domain=params.get("problem_domain", ""),
-            tier=params.get("confidence_tier", ""),
+            scope=query["scope"],
+            status=query["status"],
+            domain=query["problem_domain"],
+            tier=query["confidence_tier"],
         )
 
     @extend_schema(request=StartSessionSerializer, responses={201: SessionSerializer})

@@ -1,7 +1,10 @@
 from rest_framework import serializers
 
 from flowpilot.engine import MAX_NOTE_LENGTH
-from flowpilot.models import AISession, AISessionStep
+from flowpilot.models import AISession, AISessionStep, SessionStatus
+from flowpilot.selectors import SCOPES
+from knowledge.matching import ConfidenceTier
+from resolutionflow.serializers import ListQuerySerializer, filter_choice
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -155,3 +158,12 @@ class AbandonSerializer(serializers.Serializer):
 
 class SwitchFlowSerializer(serializers.Serializer):
     flow_id = serializers.UUIDField()
+
+
+class SessionListQuerySerializer(ListQuerySerializer):
+    """GET /api/v1/ai-sessions?scope=&status=&problem_domain=&confidence_tier= (scope: all by default)."""
+
+    scope = filter_choice(SCOPES, default="all")
+    status = filter_choice(SessionStatus.values)
+    problem_domain = filter_choice([])
+    confidence_tier = filter_choice(ConfidenceTier.values)

@@ -1,6 +1,6 @@
 """Flows API: /api/v1/flows, /api/v1/flows/{id}, /api/v1/flows/{id}/versions, /api/v1/flows/match."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -10,12 +10,14 @@ from knowledge import matching, review, selectors, services
 from knowledge.models import TreeStatus
 from knowledge.permissions import require_flow_editor
 from knowledge.serializers import (
+    FlowListQuerySerializer,
     FlowSerializer,
     FlowVersionSerializer,
     FlowWriteSerializer,
     MatchRequestSerializer,
     MatchResponseSerializer,
     ProposalDetailSerializer,
+    ProposalListQuerySerializer,
     ProposalStatsSerializer,
     ProposalSummarySerializer,
     ReviewRequestSerializer,
@@ -23,19 +25,20 @@ from knowledge.serializers import (
 from resolutionflow.throttling import FLOW_MATCH, ScopedThrottle
 
 
+@extend_schema_view(get=extend_schema(parameters=[FlowListQuerySerializer]))
 class FlowListView(ListAPIView):
     serializer_class = FlowSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
+        query = FlowListQuerySerializer.read(self.request)
         return selectors.flows(
             self.request.user,
-            q=params.get("q", ""),
-            domain=params.get("problem_domain", ""),
-            origin=params.get("origin", ""),
-            tree_type=params.get("tree_type", ""),
-            status=params.get("status", ""),
-            sort=params.get("sort", "name"),
+            q=query["q"],
+            domain=query["problem_domain"],
+            origin=query["origin"],
+            tree_type=query["tree_type"],
+            status=query["status"],
+            sort=query["sort"],
         )
 
     @extend_schema(request=FlowWriteSerializer, responses={201: FlowSerializer})
@@ -109,17 +112,18 @@ class FlowMatchView(APIView):
         )
 
 
+@extend_schema_view(get=extend_schema(parameters=[ProposalListQuerySerializer]))
 class ProposalListView(ListAPIView):
     serializer_class = ProposalSummarySerializer
 
     def get_queryset(self):
-        params = self.request.query_params
+        query = ProposalListQuerySerializer.read(self.request)
         return selectors.proposals(
             self.request.user,
-            status=params.get("status", ""),
-            proposal_type=params.get("proposal_type", ""),
-            domain=params.get("problem_domain", ""),
-            sort=params.get("sort", "newest"),
+            status=query["status"],
+            proposal_type=query["proposal_type"],
+            domain=query["problem_domain"],
+            sort=query["sort"],
         )
 
 

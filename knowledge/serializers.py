@@ -2,9 +2,12 @@ from django.conf import settings
 from rest_framework import serializers
 
 from knowledge.envelope import MAX_DESCRIPTION, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, MAX_NAME, too_many_keywords
+from knowledge.forms import SEARCH_LENGTH
 from knowledge.matching import ConfidenceTier
-from knowledge.models import FlowProposal, Tree, TreeVersion
+from knowledge.models import FlowProposal, Origin, ProposalStatus, ProposalType, Tree, TreeStatus, TreeType, TreeVersion
+from knowledge.selectors import FLOW_SORTS, PROPOSAL_SORTS, PROPOSAL_TABS
 from knowledge.tree_format import TREE_TYPES
+from resolutionflow.serializers import ListQuerySerializer, filter_choice
 
 FLOW_FIELDS = [
     "id",
@@ -174,3 +177,23 @@ class ProposalStatsSerializer(serializers.Serializer):
     rejected_this_week = serializers.IntegerField()
     auto_reinforced_this_week = serializers.IntegerField()
     top_domains = serializers.ListField(child=serializers.DictField())
+
+
+class FlowListQuerySerializer(ListQuerySerializer):
+    """GET /api/v1/flows?q=&problem_domain=&origin=&tree_type=&status=&sort="""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=SEARCH_LENGTH, default="")
+    problem_domain = filter_choice([])
+    origin = filter_choice(Origin.values)
+    tree_type = filter_choice(TreeType.values)
+    status = filter_choice(TreeStatus.values)
+    sort = filter_choice(FLOW_SORTS, default="name")
+
+
+class ProposalListQuerySerializer(ListQuerySerializer):
+    """GET /api/v1/flow-proposals?status=&proposal_type=&problem_domain=&sort= (a status, or a queue tab)."""
+
+    status = filter_choice(sorted({*ProposalStatus.values, *PROPOSAL_TABS}))
+    proposal_type = filter_choice(ProposalType.values)
+    problem_domain = filter_choice([])
+    sort = filter_choice(PROPOSAL_SORTS, default="newest")

@@ -12,6 +12,7 @@ from scripts.serializers import (
     GenerateSerializer,
     ScriptGenerationSerializer,
     ScriptTemplateSerializer,
+    TemplateListQuerySerializer,
 )
 
 
@@ -28,11 +29,11 @@ class ScriptTemplateListView(ListAPIView):
 
     def get_queryset(self):
         queryset = selectors.usable_templates(self.request.user).order_by("category__position", "name")
-        params = self.request.query_params
-        if params.get("category"):
-            queryset = queryset.filter(category__slug=params["category"])
-        if params.get("q", "").strip():
-            queryset = selectors.library(self.request.user, q=params["q"]).filter(pk__in=queryset.values("pk"))
+        query = TemplateListQuerySerializer.read(self.request)
+        if query["category"] is not None:
+            queryset = queryset.filter(category=query["category"])
+        if query["q"].strip():
+            queryset = selectors.library(self.request.user, q=query["q"]).filter(pk__in=queryset.values("pk"))
         return queryset
 
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from scripts.models import ScriptGeneration, ScriptTemplate
+from resolutionflow.serializers import ListQuerySerializer
+from scripts.models import ScriptCategory, ScriptGeneration, ScriptTemplate
 
 
 class ScriptTemplateSerializer(serializers.ModelSerializer):
@@ -70,3 +71,12 @@ class ScriptGenerationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {"script": {"help_text": "The generated script with every secret value as '<redacted>'."}}
+
+
+class TemplateListQuerySerializer(ListQuerySerializer):
+    """GET /api/v1/scripts/templates?q=&category= (a category's slug)."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=ScriptCategory.objects.all(), required=False, allow_null=True, default=None
+    )
