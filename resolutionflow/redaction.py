@@ -187,12 +187,14 @@ _NOT_THE_VALUE = re.compile(
     re.IGNORECASE,
 )
 # A clause ends at a sentence end, a semicolon or a line end.
-_CLAUSE_END = re.compile(r"[.;!?](?=\s|$)|\n")
+_CLAUSE_END = re.compile(r"[.;!?](?=\s|$)|\n|\\n(?![A-Za-z0-9])|[\"“”\[\]{}|]")
+# Escapes of pasted JSON or logs end a value: "(password spray).\n-", "password \u2014 for".
+_ESCAPE = re.compile(r"\\[ntr](?![A-Za-z0-9])|\\u[0-9a-fA-F]{4}")
 _CONNECTOR = re.compile(
-    r"\s*(?::=|=>|[:=]|\b(?:is|was|are|were|is\s+now|was\s+set\s+to|to|as|reads|shows|showed|gave|returned|of)\b)\s*",
+    r"[\"']?\s*(?::=|=>|[:=]|\b(?:is|was|are|were|is\s+now|was\s+set\s+to|to|as|reads|shows|showed|gave|returned|of)\b)\s*",
     re.IGNORECASE,
 )
-_GAP_WORD = re.compile(r"[^\S\n]+[^\s.;:=!?]+")
+_GAP_WORD = re.compile(r"[^\S\n]+[^\s.;:=!?\"“”\[\]{}]+")
 _VALUE = re.compile(
     r"""(?x)
     (?P<q>['"‘’“”`])(?P<quoted>[^'"‘’“”`\n]{1,200})['"‘’“”`]
@@ -277,7 +279,7 @@ def _cue_findings(text: str) -> list[Finding]:
         after_cue = cue.end()
         if _NOT_THE_VALUE.match(text, after_cue):
             continue
-        clause_end = _CLAUSE_END.search(text, after_cue)
+        clause_end = _CLAUSE_END.search(text, after_cue + 1)  # '"password": "x"' closes its key first
         limit = min(clause_end.start() if clause_end else len(text), after_cue + 160)
         position, gap = after_cue, 0
         while position <= limit and gap <= 8:
@@ -313,7 +315,7 @@ def _value_after(text: str, position: int, limit: int, cue_match: re.Match, gap:
     if quoted:
         raw, begin = value.group("quoted"), value.start("quoted")
     else:
-        raw, begin = value.group("bare").rstrip(_TRAILING), value.start("bare")
+        raw, begin = _ESCAPE.split(value.group("bare"), maxsplit=1)[0].rstrip(_TRAILING), value.start("bare")
         if raw[:1] in "([{<":
             return None
         if not _looks_strong(raw.rstrip("!?")):  # "the password problem?": a question mark, not a symbol
