@@ -50,9 +50,11 @@ run: demo
 	@echo
 	@$(DEV_ENV) $(PY) manage.py seed_demo --logins-only
 	@echo
-	@echo "ResolutionFlow is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	@echo "ResolutionFlow is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and the fake PSA)"
+	@echo "The demo account's PSA is the fake PSA at http://127.0.0.1:8765/ (its tickets, notes and time entries)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DEV_ENV) $(PY) manage.py qcluster & \
+	  $(DEV_ENV) $(PY) manage.py fake_psa --port 8765 & \
 	  $(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install .env

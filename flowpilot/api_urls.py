@@ -1,6 +1,7 @@
 from django.urls import path
 
 from flowpilot import api
+from flowpilot.psa import api as psa_api
 
 urlpatterns = [
     path("ai-sessions", api.SessionListView.as_view(), name="api-sessions"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("ai-sessions/<uuid:pk>/escalate", api.EscalateView.as_view(), name="api-session-escalate"),
     path("ai-sessions/<uuid:pk>/abandon", api.AbandonView.as_view(), name="api-session-abandon"),
     path("ai-sessions/<uuid:pk>/switch-flow", api.SwitchFlowView.as_view(), name="api-session-switch-flow"),
+    path("psa/connection", psa_api.PsaConnectionView.as_view(), name="api-psa-connection"),
 ]

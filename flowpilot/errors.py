@@ -36,3 +36,29 @@ class InvalidIntake(InvalidAnswer):
 
 class NotThrowaway(Exception):
     """Synthetic scale data is only loaded into a database meant to be thrown away (flowpilot.scale_data)."""
+
+
+class PsaUnavailable(Exception):
+    """The PSA cannot be used on this installation: PSA_ENCRYPTION_KEYS is unset (or not Fernet keys)."""
+
+    api_status = 503
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def api_body(self):
+        return {"detail": self.message}
+
+
+class PsaCredentialsUnreadable(Exception):
+    """The stored PSA credentials were encrypted with a key that PSA_ENCRYPTION_KEYS no longer holds."""
+
+    api_status = 409
+    message = "The PSA credentials cannot be read with the current PSA_ENCRYPTION_KEYS; re-enter them."
+
+    def __init__(self):
+        super().__init__(self.message)
+
+    def api_body(self):
+        return {"detail": self.message}

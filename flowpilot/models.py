@@ -255,3 +255,7 @@ class ResolutionDay(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.resolved} resolved"
+
+
+# The PSA connection and per-engineer identities live beside the PSA code; they are flowpilot's models.
+from flowpilot.psa.models import PsaConnection, PsaUserIdentity  # noqa: E402, F401

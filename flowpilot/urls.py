@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from flowpilot import views
+from flowpilot.psa import urls as psa_urls
 
 app_name = "flowpilot"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     path("sessions/<uuid:pk>/resolve/", views.session_resolve, name="session-resolve"),
     path("sessions/<uuid:pk>/escalate/", views.session_escalate, name="session-escalate"),
     path("sessions/<uuid:pk>/abandon/", views.session_abandon, name="session-abandon"),
+    path("", include(psa_urls)),
 ]

@@ -6,6 +6,7 @@ Every setting an operator may change is listed, with its default, in the README'
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -18,12 +19,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def _dev_secret_key() -> str:
-    """A key generated once per checkout, for DEBUG only, so sessions survive a restart."""
-    key_file = DATA_DIR / "dev-secret-key"
+def _dev_key(name: str, generate) -> str:
+    """A key generated once per checkout under .data/, for DEBUG only, so it survives a restart."""
+    key_file = DATA_DIR / name
     if not key_file.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(get_random_secret_key())
+        key_file.write_text(generate())
+        key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
@@ -31,7 +33,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = _dev_secret_key()
+    SECRET_KEY = _dev_key("dev-secret-key", get_random_secret_key)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -341,6 +343,15 @@ GAP_SEVERITY_MEDIUM_SESSIONS = env.int("GAP_SEVERITY_MEDIUM_SESSIONS", default=5
 COVERAGE_GREEN_GUIDED_RATE = env.float("COVERAGE_GREEN_GUIDED_RATE", default=60.0)
 COVERAGE_GREEN_MIN_FLOWS = env.int("COVERAGE_GREEN_MIN_FLOWS", default=3)
 COVERAGE_RED_GUIDED_RATE = env.float("COVERAGE_RED_GUIDED_RATE", default=30.0)
+
+# ── PSA (flowpilot/psa) ───────────────────────────────────────────────────────────────────────────
+# Fernet keys (comma-separated) that encrypt PSA credentials at rest: the first encrypts, every one decrypts
+# (rotation: put the new key first, run `manage.py rotate_psa_keys`, then drop the old one). Unset with DEBUG on:
+# one is generated under .data/; unset with DEBUG off: the PSA is unavailable (pages say so) until it is set.
+PSA_ENCRYPTION_KEYS = env.list("PSA_ENCRYPTION_KEYS", default=[])
+if not PSA_ENCRYPTION_KEYS and DEBUG:
+    PSA_ENCRYPTION_KEYS = [_dev_key("dev-psa-encryption-key", lambda: Fernet.generate_key().decode())]
+PSA_TIMEOUT_SECONDS = env.float("PSA_TIMEOUT_SECONDS", default=10.0)  # each request to a PSA
 
 # ── AI providers ──────────────────────────────────────────────────────────────────────────────────
 LLM_PROVIDER = env.str("LLM_PROVIDER", default="auto")  # auto | anthropic | none

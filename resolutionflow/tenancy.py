@@ -64,3 +64,16 @@ def admin_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def owner_required(view):
+    """Pages for the account's owners only (its settings, such as the PSA connection)."""
+
+    @account_member_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_owner:
+            raise PermissionDenied("Only the account's owner changes its settings.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -9,6 +9,8 @@ os.environ.setdefault("LLM_PROVIDER", "none")
 os.environ.setdefault("EMBEDDING_PROVIDER", "local")
 os.environ.setdefault("ANTHROPIC_API_KEY", "")
 os.environ.setdefault("VOYAGE_API_KEY", "")
+# PSA credentials are encrypted with this key in the suite (a fixed one: DEBUG is off, nothing is generated).
+os.environ.setdefault("PSA_ENCRYPTION_KEYS", "hA4JUHX0s2ydcXsG0LExm-bSechDajlHlsMaFn5wluU=")
 
 from resolutionflow.settings import *  # noqa: F403
 from resolutionflow.settings import DATA_DIR, DATABASES, Q_CLUSTER, env

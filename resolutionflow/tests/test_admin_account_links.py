@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from flowpilot.models import AISessionStep
+from flowpilot.psa.tests.factories import PsaConnectionFactory, PsaUserIdentityFactory
 from flowpilot.tests.factories import AISessionFactory
 from knowledge import services as knowledge_services
 from knowledge.tests.factories import TreeFactory
@@ -48,6 +49,8 @@ def rows_of(account, prefix):
         ProposalFactory(engineer=user, source_session=session),
         generation,
         step,
+        PsaConnectionFactory(account=account, updated_by=user),
+        PsaUserIdentityFactory(user=user, member_id="42"),
     ]
     return {type(row): row for row in built}
 

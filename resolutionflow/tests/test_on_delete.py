@@ -19,6 +19,7 @@ PROTECTIVE = {models.RESTRICT, models.PROTECT}
 ALLOWED = {
     ("flowpilot.AISessionStep", "session"): "a step is part of its session, which itself is never deleted alone",
     ("flowpilot.FlowNodeDay", "flow"): "a derived rollup, rebuilt from the steps; flows are archived, not deleted",
+    ("flowpilot.PsaUserIdentity", "user"): "who a user is in the PSA is that user's setting, not history",
 }
 ACCOUNT_REASON = "erasing a tenant (Account) removes all its rows; the admin refuses to delete an Account"
 
