@@ -5,7 +5,7 @@ because it changes only by publishing a version (validated, versioned, re-embedd
 from django.contrib import admin
 
 from knowledge import services
-from knowledge.models import FlowDraft, FlowProposal, ProposalType, Tree, TreeStatus, TreeVersion
+from knowledge.models import FlowDraft, FlowProposal, GeneralisationTerm, ProposalType, Tree, TreeStatus, TreeVersion
 from resolutionflow.admin import AccountScopedAdmin, ReadOnlyAdmin
 
 ENVELOPE_FIELDS = ["name", "description", "tree_type", "problem_domain", "match_keywords", "tree_structure"]
@@ -135,3 +135,9 @@ class FlowProposalAdmin(AccountScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(GeneralisationTerm)
+class GeneralisationTermAdmin(AccountScopedAdmin):
+    list_display = ["term", "replacement", "account", "created_at"]
+    search_fields = ["term", "account__name"]

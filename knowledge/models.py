@@ -283,6 +283,17 @@ class FlowProposal(AccountOwned):
         blank=True,
         help_text='What became a role word: [{"field", "original", "replacement"}] (the review page shows it).',
     )
+    kept_rules_reason = models.TextField(
+        blank=True,
+        default="",
+        help_text="Why the rules version was kept although an LLM is configured (budget spent, failed call, refused "
+        "answer); empty otherwise.",
+    )
+    llm_operations = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The LLM\'s operations on the target flow, as applied: [{"op", "node_id", ..., "words", "reason"}].',
+    )
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
 
@@ -325,6 +336,18 @@ class FlowProposal(AccountOwned):
     @property
     def is_pending(self) -> bool:
         return self.status == ProposalStatus.PENDING
+
+    @property
+    def generalised_terms(self) -> list[dict]:
+        """What became a role word, each term once (replaced in several fields, it is one line), with the
+        index of its first record (the review page's "Put back" names it)."""
+        seen, terms = set(), []
+        for index, item in enumerate(self.generalised or []):
+            key = (item.get("original"), item.get("replacement"))
+            if key not in seen:
+                seen.add(key)
+                terms.append({**item, "index": index})
+        return terms
 
 
 class GeneralisationTerm(AccountOwned):

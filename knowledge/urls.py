@@ -12,4 +12,5 @@ urlpatterns = [
     path("flows/<uuid:pk>/export.json", views.flow_export, name="flow-export"),
     path("flows/", include("knowledge.editor.urls")),
     path("", include("knowledge.review.urls")),
+    path("", include("knowledge.terms.urls")),
 ]

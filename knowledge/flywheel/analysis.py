@@ -11,6 +11,7 @@ itself.
 from dataclasses import dataclass, field
 
 from knowledge.flywheel import builder, proposals, rules
+from knowledge.flywheel.enhance_llm import Attempt, improve_enhancement
 from knowledge.flywheel.facts import SessionFacts
 from knowledge.flywheel.generalise import Generaliser
 from knowledge.flywheel.llm import improve_new_flow
@@ -56,7 +57,7 @@ def generaliser_for(session: SessionFacts, terms: dict | None = None) -> General
     """What this session's client specifics are: its client and device, its people, the names the account
     knows, and the admins' term list (`terms`, {term: replacement}; read here when not given)."""
     if terms is None:
-        terms = account_terms([session.account_id]).get(session.account_id, {})
+        terms = terms_by_account([session.account_id]).get(session.account_id, {})
     return Generaliser(
         names=(session.client_name, *session.known_names),
         people=session.people,
@@ -65,7 +66,7 @@ def generaliser_for(session: SessionFacts, terms: dict | None = None) -> General
     )
 
 
-def account_terms(account_ids) -> dict:
+def terms_by_account(account_ids) -> dict:
     """{account id: {term: replacement}} of the admins' generalisation term lists, in one query."""
     terms: dict = {}
     for account_id, term, replacement in GeneralisationTerm.objects.filter(account_id__in=set(account_ids)).values_list(
@@ -114,7 +115,7 @@ def prepare(sessions) -> dict:
     """
     sessions = list(sessions)
     recorded = proposals.recording_sessions(sessions)
-    terms = account_terms(s.account_id for s in sessions)
+    terms = terms_by_account(s.account_id for s in sessions)
     prepared = {}
     for session in sessions:
         steps = list(session.steps)
@@ -150,7 +151,14 @@ def analyze_session(session: SessionFacts, prepared: Prepared | None = None) -> 
         if improved is not None:
             envelope, base = improved
             generated_by = GeneratedBy.LLM
+    attempt = Attempt()
+    if plan.proposal_type == ProposalType.ENHANCEMENT:
+        attempt = improve_enhancement(session, steps, plan, make_generaliser=lambda: generaliser_for(session))
     description = envelope["description"] if plan.proposal_type == ProposalType.NEW_FLOW else plan.description
+    diff, operations = plan.diff, None
+    if attempt.enhanced is not None:  # the LLM's operations passed every check: its version replaces the rules'
+        envelope, base, generated_by = attempt.enhanced.envelope, attempt.enhanced.confidence, GeneratedBy.LLM
+        description, diff, operations = attempt.enhanced.description, attempt.enhanced.diff, attempt.enhanced.operations
     enhancement = plan.proposal_type == ProposalType.ENHANCEMENT
     proposal = proposals.record(
         session,
@@ -160,10 +168,12 @@ def analyze_session(session: SessionFacts, prepared: Prepared | None = None) -> 
         base=base,
         generated_by=generated_by,
         target_flow=session.matched_flow if enhancement else None,
-        diff=plan.diff,
+        diff=diff,
         description=description,
         departure_node_id=plan.departure_node_id,
         vector=prepared.vectors.get(proposals.proposal_text(envelope, description)),
         generalised=list(plan.generalised),
+        kept_rules_reason=attempt.reason,
+        llm_operations=operations,
     )
     return Outcome(decision.outcome, decision.reason, proposal)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("review/<uuid:pk>/reject/", views.proposal_reject, name="review-reject"),
     path("review/<uuid:pk>/dismiss/", views.proposal_dismiss, name="review-dismiss"),
     path("review/<uuid:pk>/edit/", views.proposal_edit, name="review-edit"),
+    path("review/<uuid:pk>/restore-term/", views.proposal_restore_term, name="review-restore-term"),
 ]

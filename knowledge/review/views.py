@@ -20,6 +20,7 @@ from knowledge.apps import REVIEW_BADGE
 from knowledge.errors import InvalidEnvelope, ProposalNotPending, UseModify
 from knowledge.permissions import can_review
 from knowledge.review.forms import QueueFilterForm, RejectForm, ReviewForm
+from knowledge.review.generalised import put_term_back
 from knowledge.review.presenter import detail_context, outcome_message, queue_context, queue_url, tabs
 from resolutionflow.htmx import form_error, is_partial, refuse, render_pieces, toast
 from resolutionflow.navigation import send_badges
@@ -87,6 +88,27 @@ def proposal_edit(request, pk):
         return _refused(request, proposal, filters, ALREADY_REVIEWED, "conflict")
     url = reverse("knowledge:draft-edit", args=[draft.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@account_member_required
+def proposal_restore_term(request, pk):
+    """Put back a term the flywheel generalised (the reviewer knows it is public, not the client's)."""
+    proposal = selectors.proposal(request.user, pk)
+    filters = QueueFilterForm(request.POST).values()
+    _require_reviewer(request, proposal)
+    try:
+        put_term_back(proposal, int(request.POST.get("index", "-1")), reviewer=request.user)
+    except ProposalNotPending:
+        return _refused(request, proposal, filters, ALREADY_REVIEWED, "conflict")
+    except (InvalidEnvelope, ValueError):
+        return _refused(request, proposal, filters, "That term is not generalised in this proposal.", "invalid")
+    if not request.htmx:
+        messages.success(request, "Term put back.")
+        return redirect(queue_url(filters, proposal=proposal.pk))
+    proposal = selectors.proposal(request.user, pk)
+    detail = render(request, f"{TEMPLATE}#detail", detail_context(request.user, proposal, filters))
+    return toast(detail, "Term put back.")
 
 
 def _review(request, pk, action: str, form):
