@@ -24,7 +24,7 @@ import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from pgvector.psycopg import register_vector
 
@@ -219,18 +219,18 @@ def high_escalation(account, since) -> list[dict]:
     days = SessionDay.objects.filter(account=account, day__gte=since.date())
     rows = (
         days.values("problem_domain")
-        .annotate(closed=Sum(F("resolved") + F("escalated") + F("abandoned")), escalated_=Sum("escalated"))
-        .filter(closed__gte=settings.HIGH_ESCALATION_MIN_SESSIONS)
+        .annotate(closed_sessions=Sum("closed"), escalated_=Sum("escalated"))
+        .filter(closed_sessions__gte=settings.HIGH_ESCALATION_MIN_SESSIONS)
     )
     gaps = []
     for row in rows:
-        rate = row["escalated_"] / row["closed"]
+        rate = row["escalated_"] / row["closed_sessions"]
         if rate <= settings.HIGH_ESCALATION_RATE:
             continue
         domain = row["problem_domain"]
         examples = (
             AISession.objects.for_account(account)
-            .filter(created_at__gte=since, status="escalated", problem_domain=domain)
+            .filter(Q(status="escalated") | Q(escalated_at__isnull=False), created_at__gte=since, problem_domain=domain)
             .order_by("-created_at")
             .values_list("pk", flat=True)[:5]
         )
@@ -243,9 +243,9 @@ def high_escalation(account, since) -> list[dict]:
                 domain,
                 severity,
                 f"{label.replace('_', ' ').capitalize()} problems escalate {rate:.1%} of the time",
-                f"{row['escalated_']} of {row['closed']} closed sessions in this domain were escalated.",
+                f"{row['escalated_']} of {row['closed_sessions']} closed sessions in this domain were escalated.",
                 {
-                    "closed": int(row["closed"]),
+                    "closed": int(row["closed_sessions"]),
                     "escalated": int(row["escalated_"]),
                     "escalation_rate": round(rate, 4),
                     "sessions": int(row["escalated_"]),

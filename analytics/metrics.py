@@ -3,10 +3,16 @@
 Definitions (the README has them too):
 - a period is 7, 30 or 90 calendar days ending today in the account's time zone; sessions "in the period"
   were created on those days (the previous period is the same number of days before it);
-- resolution_rate = resolved / closed (resolved + escalated + abandoned) among them, in percent;
+- closed sessions are those resolved, abandoned or escalated, each counted once: a session escalated and then
+  picked up counts as escalated (in escalated_sessions, a domain's escalation rate and the high_escalation
+  gap) whatever happens next, and also as resolved or abandoned once it is;
+- resolution_rate = resolved / closed among them, in percent;
 - a tier's resolution rate = its resolved / its closed;
 - avg_steps_to_resolution = answered steps per resolved session;
-- avg_session_duration_minutes = mean time from start to close over closed sessions;
+- avg_session_duration_minutes = mean time from start to close over closed sessions (a picked-up session
+  still open: to its latest escalation);
+- escalations_picked_up = hand-offs of those sessions picked up; avg_time_to_pickup_minutes = their mean wait
+  from escalation to pick-up;
 - mttr_minutes = mean of resolved_at − created_at over sessions resolved on the period's days, and the trend
   groups them by resolution day in the account's time zone (days without resolutions have a null MTTR);
 - sessions with no domain are grouped as "unknown"; rates are percentages; undefined values are null;
@@ -19,7 +25,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from analytics.errors import InvalidPeriod
@@ -62,6 +68,9 @@ def headline(account, first_day, last_day) -> dict:
         resolved=Sum("resolved"),
         escalated=Sum("escalated"),
         abandoned=Sum("abandoned"),
+        closed=Sum("closed"),
+        picked_up=Sum("picked_up"),
+        pickup_seconds=Sum("pickup_seconds"),
         steps=Sum("steps_resolved"),
         seconds=Sum("closed_seconds"),
         rating_sum=Sum("rating_sum"),
@@ -71,16 +80,18 @@ def headline(account, first_day, last_day) -> dict:
     total = {k: v or 0 for k, v in total.items()}
     tiers = {
         row["confidence_tier"]: row
-        for row in rows.values("confidence_tier").annotate(
-            n=Sum("total"), r=Sum("resolved"), c=Sum(F("resolved") + F("escalated") + F("abandoned"))
-        )
+        for row in rows.values("confidence_tier").annotate(n=Sum("total"), r=Sum("resolved"), c=Sum("closed"))
     }
-    closed = total["resolved"] + total["escalated"] + total["abandoned"]
+    closed = total["closed"]
     return {
         "total_sessions": total["total"],
         "resolved_sessions": total["resolved"],
         "escalated_sessions": total["escalated"],
         "abandoned_sessions": total["abandoned"],
+        "escalations_picked_up": total["picked_up"],
+        "avg_time_to_pickup_minutes": round(total["pickup_seconds"] / 60 / total["picked_up"], 4)
+        if total["picked_up"]
+        else None,
         "resolution_rate": _pct(total["resolved"], closed),
         "avg_steps_to_resolution": round(total["steps"] / total["resolved"], 4) if total["resolved"] else None,
         "avg_session_duration_minutes": round(total["seconds"] / 60 / closed, 4) if closed else None,
@@ -129,7 +140,7 @@ def sessions_by_domain(account, first_day, last_day) -> list[dict]:
             total_=Sum("total"),
             resolved_=Sum("resolved"),
             escalated_=Sum("escalated"),
-            closed_=Sum(F("resolved") + F("escalated") + F("abandoned")),
+            closed_=Sum("closed"),
             guided_=Sum("total", filter=Q(confidence_tier=ConfidenceTier.GUIDED)),
         )
         .order_by("-total_", "problem_domain")

@@ -70,6 +70,14 @@ def _trend(current, previous, *, unit: str, better: str | None, digits: int = 1)
     return {"direction": direction, "text": f"{'+' if change > 0 else '−'}{amount}{unit}", "tone": tone}
 
 
+def _picked_up(board: dict) -> str:
+    """How many escalations were picked up, and their mean wait: "3 picked up, 12 min to pick up"."""
+    picked = board.get("escalations_picked_up") or 0
+    if not picked:
+        return "none picked up"
+    return f"{picked:,} picked up, {minutes(board.get('avg_time_to_pickup_minutes'))} to pick up"
+
+
 def metric_cards(board: dict) -> list[dict]:
     """The five headline cards: value, trend against `board["previous"]`, and a detail line."""
     previous = board["previous"]
@@ -82,8 +90,8 @@ def metric_cards(board: dict) -> list[dict]:
             "value": f"{board['total_sessions']:,}",
             "trend": _trend(board["total_sessions"], previous["total_sessions"], unit="", better=None, digits=0),
             "previous": f"{previous['total_sessions']:,}",
-            "detail": f"{board['resolved_sessions']:,} resolved · {board['escalated_sessions']:,} escalated · "
-            f"{board['abandoned_sessions']:,} abandoned",
+            "detail": f"{board['resolved_sessions']:,} resolved · {board['escalated_sessions']:,} escalated "
+            f"({_picked_up(board)}) · {board['abandoned_sessions']:,} abandoned",
         },
         {
             "key": "resolution_rate",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flowpilot import api
+from flowpilot import api, escalation_api
 from flowpilot.psa import api as psa_api
 
 urlpatterns = [
@@ -11,5 +11,8 @@ urlpatterns = [
     path("ai-sessions/<uuid:pk>/escalate", api.EscalateView.as_view(), name="api-session-escalate"),
     path("ai-sessions/<uuid:pk>/abandon", api.AbandonView.as_view(), name="api-session-abandon"),
     path("ai-sessions/<uuid:pk>/switch-flow", api.SwitchFlowView.as_view(), name="api-session-switch-flow"),
+    path("ai-sessions/<uuid:pk>/pick-up", escalation_api.PickUpView.as_view(), name="api-session-pick-up"),
+    path("ai-sessions/<uuid:pk>/handoffs", escalation_api.HandoffListView.as_view(), name="api-session-handoffs"),
+    path("escalations", escalation_api.EscalationListView.as_view(), name="api-escalations"),
     path("psa/connection", psa_api.PsaConnectionView.as_view(), name="api-psa-connection"),
 ]

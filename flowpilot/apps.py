@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# The sidebar entry whose badge counts the escalated sessions waiting for the user or the user's team.
+ESCALATIONS_BADGE = "escalations"
+
 
 class FlowpilotConfig(AppConfig):
     name = "flowpilot"
@@ -24,6 +27,11 @@ class FlowpilotConfig(AppConfig):
             return selectors.sessions(user, scope="all").filter(pk__in=ids)[:limit]
 
         register_session_lister(visible_sessions)
+
+        from flowpilot import escalations
+        from resolutionflow.navigation import register_badge
+
+        register_badge(ESCALATIONS_BADGE, escalations.inbox_count)
 
         from flowpilot import demo
         from resolutionflow.demo import register_demo_step

@@ -62,3 +62,21 @@ class PsaCredentialsUnreadable(Exception):
 
     def api_body(self):
         return {"detail": self.message}
+
+
+class NotWaiting(Exception):
+    """The session is no longer waiting to be picked up: someone picked it up first, or it was closed."""
+
+    api_status = 409
+
+    def __init__(self, status: str, engineer: str):
+        if status == "active":
+            message = f"{engineer} already picked this session up."
+        else:
+            message = f"This session is {status}: there is nothing to pick up."
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def api_body(self):
+        return {"detail": self.message, "status": self.status}

@@ -107,6 +107,20 @@ class AISession(AccountOwned):
                 name="session_analysis_pending",
                 condition=models.Q(analysis_status="pending"),
             ),
+            # The escalations inbox: what waits for a person, or for a team, oldest or newest first.
+            models.Index(
+                fields=["escalated_to_user", "escalated_at"],
+                name="session_waiting_user_idx",
+                condition=models.Q(status="escalated"),
+            ),
+            models.Index(
+                fields=["escalated_to_team", "escalated_at"],
+                name="session_waiting_team_idx",
+                condition=models.Q(status="escalated"),
+            ),
+            models.Index(
+                fields=["account", "escalated_at"], name="session_waiting_idx", condition=models.Q(status="escalated")
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -226,8 +240,13 @@ class SessionDay(models.Model):
     confidence_tier = models.CharField(max_length=20)
     total = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
-    escalated = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0, help_text="Escalated at least once, picked up or not.")
     abandoned = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(
+        default=0, db_default=0, help_text="Resolved, escalated (even if picked up since) or abandoned: each once."
+    )
+    picked_up = models.PositiveIntegerField(default=0, db_default=0, help_text="Hand-offs picked up.")
+    pickup_seconds = models.FloatField(default=0, db_default=0, help_text="Their waits, escalation to pick-up.")
     steps_resolved = models.PositiveIntegerField(default=0)
     closed_seconds = models.FloatField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
@@ -255,6 +274,64 @@ class ResolutionDay(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.resolved} resolved"
+
+
+class HandoffSource(models.TextChoices):
+    RULES = "rules", "Rules"
+    LLM = "llm", "FlowPilot AI"
+
+
+class SessionHandoff(AccountOwned):
+    """One escalation of a session and its pick-up: the hand-off as it was written, and who held the session
+    when (the engineer who escalated held it until `escalated_at`; whoever picked it up holds it from
+    `picked_up_at`). A session has at most one hand-off waiting to be picked up."""
+
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(AISession, on_delete=models.CASCADE, related_name="handoffs")  # part of its session
+    escalated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    escalated_to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    escalated_to_team = models.ForeignKey(Team, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
+    reason = models.TextField()
+    handoff = models.JSONField(
+        default=dict,
+        help_text='{"problem", "environment": [{"label", "value"}], "tried", "stopped_at", "suspected_cause", '
+        '"next_steps", "reason", "escalated_by", "escalated_to", "time_spent", "source"}',
+    )
+    text = models.TextField(help_text="The hand-off as the page and the PSA's internal note show it.")
+    source = models.CharField(max_length=10, choices=HandoffSource.choices, default=HandoffSource.RULES)
+    steps_before = models.PositiveIntegerField(default=0, help_text="Steps recorded when it was escalated.")
+    escalated_at = models.DateTimeField()
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "escalated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"], condition=models.Q(picked_up_at__isnull=True), name="uniq_waiting_handoff"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(picked_up_at__isnull=True, picked_up_by__isnull=True)
+                | models.Q(picked_up_at__isnull=False, picked_up_by__isnull=False),
+                name="handoff_picked_up_by_and_at",
+            ),
+        ]
+        indexes = [
+            # "Sessions I held": the session lists look up hand-offs by who escalated them.
+            models.Index(fields=["escalated_by", "session"], name="handoff_escalated_by_idx"),
+            models.Index(fields=["account", "picked_up_at"], name="handoff_account_picked_idx"),
+        ]
+
+    def __str__(self):
+        return f"Hand-off of {self.session_id} at {self.escalated_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.picked_up_at is None
 
 
 # The PSA connection and per-engineer identities live beside the PSA code; they are flowpilot's models.

@@ -37,16 +37,23 @@ def rebuild() -> None:
 
 SESSION_DAYS = """
 INSERT INTO flowpilot_sessionday (account_id, day, problem_domain, confidence_tier, total, resolved, escalated,
-    abandoned, steps_resolved, closed_seconds, rating_sum, rating_count, with_ticket)
+    abandoned, closed, picked_up, pickup_seconds, steps_resolved, closed_seconds, rating_sum, rating_count, with_ticket)
 SELECT s.account_id, (s.created_at AT TIME ZONE a.time_zone)::date, s.problem_domain, s.confidence_tier, count(*),
-    count(*) FILTER (WHERE s.status = 'resolved'), count(*) FILTER (WHERE s.status = 'escalated'),
+    count(*) FILTER (WHERE s.status = 'resolved'),
+    count(*) FILTER (WHERE s.status = 'escalated' OR s.escalated_at IS NOT NULL),
     count(*) FILTER (WHERE s.status = 'abandoned'),
+    count(*) FILTER (WHERE s.status IN ('resolved', 'escalated', 'abandoned') OR s.escalated_at IS NOT NULL),
+    coalesce(sum(h.picked_up), 0), coalesce(sum(h.seconds), 0),
     coalesce(sum(s.answered_step_count) FILTER (WHERE s.status = 'resolved'), 0),
-    coalesce(sum(extract(epoch FROM coalesce(s.resolved_at, s.escalated_at, s.abandoned_at) - s.created_at))
-        FILTER (WHERE s.status IN ('resolved', 'escalated', 'abandoned')), 0),
+    coalesce(sum(extract(epoch FROM coalesce(s.resolved_at, s.abandoned_at, s.escalated_at) - s.created_at))
+        FILTER (WHERE s.status IN ('resolved', 'escalated', 'abandoned') OR s.escalated_at IS NOT NULL), 0),
     coalesce(sum(s.rating), 0), count(s.rating),
     count(*) FILTER (WHERE coalesce(s.intake_content->>'ticket_id', '') <> '')
 FROM flowpilot_aisession s JOIN resolutionflow_account a ON a.id = s.account_id
+LEFT JOIN LATERAL (
+    SELECT count(*) AS picked_up, sum(extract(epoch FROM p.picked_up_at - p.escalated_at)) AS seconds
+    FROM flowpilot_sessionhandoff p WHERE p.session_id = s.id AND p.picked_up_at IS NOT NULL
+) h ON TRUE
 WHERE {where}
 GROUP BY 1, 2, 3, 4
 """

@@ -1,9 +1,9 @@
 """Reads of sessions, always through the user's account. Knowledge is shared inside an account: everyone
 reads every session; lists default to "mine"."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from flowpilot.models import AISession
+from flowpilot.models import AISession, SessionHandoff
 from resolutionflow.tenancy import access, scoped
 
 SCOPES = ("mine", "team", "all")
@@ -14,7 +14,7 @@ UNSHOWN = ("intake_embedding", "matched_flow__embedding", "matched_flow__search_
 def sessions(user, *, scope: str = "mine", status: str = "", domain: str = "", tier: str = ""):
     queryset = scoped(AISession, user).select_related("engineer", "matched_flow", "team").defer(*UNSHOWN)
     if scope == "mine":
-        queryset = queryset.filter(Q(engineer=user) | Q(escalated_to_user=user))
+        queryset = queryset.filter(held_by(user) | Q(escalated_to_user=user))
     elif scope == "team":
         queryset = queryset.filter(team_id=user.team_id) if user.team_id else queryset.filter(engineer=user)
     if status:
@@ -26,6 +26,13 @@ def sessions(user, *, scope: str = "mine", status: str = "", domain: str = "", t
     if tier:
         queryset = queryset.filter(confidence_tier=tier)
     return queryset.order_by("-created_at")
+
+
+def held_by(user) -> Q:
+    """Sessions `user` holds or held: their engineer now, or an engineer who escalated them since (a session
+    picked up by someone else stays in the history of everyone who worked on it)."""
+    handed_off = SessionHandoff.objects.filter(session=OuterRef("pk"), escalated_by=user)
+    return Q(engineer=user) | Q(Exists(handed_off))
 
 
 def session(user, pk) -> AISession:

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from flowpilot.engine import MAX_NOTE_LENGTH
-from flowpilot.models import AISession, AISessionStep, SessionStatus
+from flowpilot.models import AISession, AISessionStep, SessionHandoff, SessionStatus
 from flowpilot.selectors import SCOPES
 from knowledge.matching import ConfidenceTier
 from resolutionflow.serializers import ListQuerySerializer, filter_choice
@@ -158,6 +158,71 @@ class AbandonSerializer(serializers.Serializer):
 
 class SwitchFlowSerializer(serializers.Serializer):
     flow_id = serializers.UUIDField()
+
+
+class SessionListQuerySerializer(ListQuerySerializer):
+    """GET /api/v1/ai-sessions?scope=&status=&problem_domain=&confidence_tier= (scope: all by default)."""
+
+    scope = filter_choice(SCOPES, default="all")
+    status = filter_choice(SessionStatus.values)
+    problem_domain = filter_choice([])
+    confidence_tier = filter_choice(ConfidenceTier.values)
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    """One escalation of a session and its pick-up."""
+
+    escalated_by = serializers.EmailField(source="escalated_by.email", read_only=True)
+    escalated_to_user = serializers.EmailField(source="escalated_to_user.email", read_only=True, allow_null=True)
+    escalated_to_team_id = serializers.UUIDField(read_only=True, allow_null=True)
+    picked_up_by = serializers.EmailField(source="picked_up_by.email", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SessionHandoff
+        fields = [
+            "id",
+            "escalated_by",
+            "escalated_to_user",
+            "escalated_to_team_id",
+            "reason",
+            "handoff",
+            "text",
+            "source",
+            "escalated_at",
+            "picked_up_by",
+            "picked_up_at",
+        ]
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    """An escalated session waiting in an inbox, with its hand-off (`handoff` is null for a session escalated
+    before hand-offs were structured: `handoff_summary` has its text)."""
+
+    engineer = serializers.EmailField(source="engineer.email", read_only=True)
+    escalated_to_user = serializers.EmailField(source="escalated_to_user.email", read_only=True, allow_null=True)
+    escalated_to_team_id = serializers.UUIDField(read_only=True, allow_null=True)
+    handoff = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AISession
+        fields = [
+            "id",
+            "problem_summary",
+            "problem_domain",
+            "confidence_tier",
+            "engineer",
+            "escalation_reason",
+            "escalated_to_user",
+            "escalated_to_team_id",
+            "escalated_at",
+            "created_at",
+            "handoff_summary",
+            "handoff",
+        ]
+
+    def get_handoff(self, session) -> dict | None:
+        waiting = getattr(session, "waiting_handoffs", None)
+        return waiting[0].handoff if waiting else None
 
 
 class SessionListQuerySerializer(ListQuerySerializer):

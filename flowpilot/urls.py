@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from flowpilot import views
+from flowpilot import escalation_views, views
 from flowpilot.psa import urls as psa_urls
 
 app_name = "flowpilot"
@@ -19,5 +19,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/resolve/", views.session_resolve, name="session-resolve"),
     path("sessions/<uuid:pk>/escalate/", views.session_escalate, name="session-escalate"),
     path("sessions/<uuid:pk>/abandon/", views.session_abandon, name="session-abandon"),
+    path("sessions/<uuid:pk>/pick-up/", escalation_views.session_pick_up, name="session-pick-up"),
+    path("escalations/", escalation_views.escalation_inbox, name="escalation-inbox"),
     path("", include(psa_urls)),
 ]

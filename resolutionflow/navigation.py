@@ -24,6 +24,7 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry("sessions", "Sessions", "flowpilot:session-list", "chat"),
+    NavEntry("escalations", "Escalations", "flowpilot:escalation-inbox", "users"),
     NavEntry("flows", "Flows", "knowledge:flow-list", "tree"),
     NavEntry("scripts", "Scripts", "scripts:library", "terminal"),
     NavEntry("review_queue", "Review Queue", "knowledge:review-queue", "inbox", section="Knowledge Base"),

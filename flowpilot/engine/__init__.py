@@ -16,14 +16,16 @@ from django.db.models import Func, IntegerField, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from flowpilot import rollups
+from flowpilot import escalations, rollups
 from flowpilot.classify import classify_domain, summarise
-from flowpilot.engine.documentation import build_documentation, build_handoff
+from flowpilot.engine.documentation import build_documentation
+from flowpilot.engine.handoff import build_handoff, handoff_text
 from flowpilot.engine.llm_mode import llm_available, next_llm_step
 from flowpilot.engine.state import (
     ABANDON,
     ANSWER,
     ESCALATE,
+    PICK_UP,
     RESOLVE,
     closing_actions,
     enter_capture,
@@ -74,6 +76,7 @@ __all__ = [
     "current_step",
     "escalate_session",
     "generate_script",
+    "pick_up_session",
     "prefer_capture",
     "resolve_session",
     "start_session",
@@ -442,7 +445,9 @@ def escalate_session(session: AISession, *, reason: str, target_user=None, targe
         session.escalation_reason = reason
         session.escalated_to_user = target_user
         session.escalated_to_team = target_team
-        session.handoff_summary = build_handoff(session)
+        handoff = build_handoff(session)
+        session.handoff_summary = handoff_text(handoff)
+        escalations.record_escalation(session, handoff)
         say(session, "user", f"Escalated: {reason}")
         _save_closed(session)
     return session
@@ -457,14 +462,36 @@ def abandon_session(session: AISession, *, reason: str = "") -> AISession:
     return session
 
 
+def pick_up_session(session: AISession, engineer) -> AISession:
+    """`engineer` picks up the escalated session: they become its engineer (their team its team), it is
+    active again with its whole path, and it goes on from the step where it stopped, or in capture mode when
+    that step was answered. Who may, and the hand-off's record, are flowpilot.escalations' rules."""
+    with transition(session, PICK_UP) as session:
+        escalations.record_pick_up(session, engineer)  # PermissionDenied unless it is for `engineer`
+        say(session, "user", f"Picked up by {engineer.display_name} from {session.engineer.display_name}.")
+        session.engineer = engineer
+        session.team_id = engineer.team_id
+        session.status = SessionStatus.ACTIVE
+        session.escalated_to_user = None
+        session.escalated_to_team = None
+        step = current_step(session)
+        if step is None or step.is_answered:
+            enter_capture(session)
+        session.save()
+        rollups.refresh_session_day(session)
+    return session
+
+
 def _close(session: AISession, status: str) -> None:
     session.status = status
     setattr(session, CLOSED_AT[status], timezone.now())
 
 
 def _save_closed(session: AISession) -> None:
-    """The end of every close: the flow's outcome recorded (once), the session saved, its day's rollup."""
-    _record_outcome(session)
+    """The end of every close: the flow's outcome recorded (once, at the final close: an escalation is not
+    final, whoever picks the session up goes on), the session saved, its day's rollup."""
+    if session.status != SessionStatus.ESCALATED:
+        _record_outcome(session)
     session.save()
     rollups.refresh_session_day(session)
 
@@ -499,7 +526,8 @@ def _drop_unanswered_prompt(session: AISession) -> None:
 
 
 def _record_outcome(session: AISession) -> None:
-    """Once per session, on its first close: the flow's usage stats (knowledge.usage owns them)."""
+    """Once per session, at its final close (resolved or abandoned; an escalated session is recorded when
+    whoever picks it up, or its target, closes it): the flow's usage stats (knowledge.usage owns them)."""
     if session.outcome_recorded:
         return
     usage.record_session_outcome(session, list(session.steps.all()))

@@ -1,4 +1,4 @@
-"""The ticket documentation of a resolved session, and the hand-off note of an escalated one.
+"""The ticket documentation of a resolved session (the hand-off of an escalated one: flowpilot.engine.handoff).
 
 A clear template always; the LLM may rewrite the summary paragraph when available (never required).
 """
@@ -76,20 +76,3 @@ def build_documentation(session: AISession) -> str:
         f"**Time spent:** {time_spent(session)} (engineer: {session.engineer.display_name})",
     ]
     return "\n".join(parts).strip() + "\n"
-
-
-def build_handoff(session: AISession) -> str:
-    target = session.escalated_to_user or session.escalated_to_team
-    lines = [
-        f"Escalated by {session.engineer.display_name} to {target or 'the next line'} after {time_spent(session)}.",
-        f"Reason: {session.escalation_reason.strip()}",
-        f"Problem: {session.intake_text.strip()}",
-    ]
-    done = steps_and_findings(session)
-    if done:
-        lines.append("Already tried:")
-        lines.extend(f"- {line}" for line in done)
-    current = session.steps.order_by("-order").first()
-    if current is not None and not current.is_answered:
-        lines.append(f"Stopped at: {current.text}")
-    return "\n".join(lines)

@@ -1,7 +1,8 @@
 """The session's state machine: which transition a status allows, the one locked read every transition
 makes, and the one way into capture mode.
 
-Statuses: active → resolved | escalated | abandoned, and escalated → resolved. Every engine function that
+Statuses: active → resolved | escalated | abandoned, escalated → resolved (by its target) and escalated →
+active (picked up: flowpilot.escalations). Every engine function that
 changes a session is one transition, written as
 
     with transition(session, "resolve") as session:
@@ -29,7 +30,7 @@ from flowpilot.engine.steps import CAPTURE_PROMPT, capture_step
 from flowpilot.errors import SessionClosed
 from flowpilot.models import AISession, AISessionStep, SessionMode, SessionStatus
 
-ANSWER, RESOLVE, ESCALATE, ABANDON = "answer", "resolve", "escalate", "abandon"
+ANSWER, RESOLVE, ESCALATE, ABANDON, PICK_UP = "answer", "resolve", "escalate", "abandon", "pick_up"
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     # answering a step, switching flow, preferring capture, generating a script
@@ -37,6 +38,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     RESOLVE: (SessionStatus.ACTIVE, SessionStatus.ESCALATED),  # the escalation target resolves it
     ESCALATE: (SessionStatus.ACTIVE,),
     ABANDON: (SessionStatus.ACTIVE,),
+    PICK_UP: (SessionStatus.ESCALATED,),  # its target becomes its engineer and goes on
 }
 CLOSING = (RESOLVE, ESCALATE, ABANDON)
 
@@ -51,7 +53,13 @@ def transition(session: AISession, action: str) -> Iterator[AISession]:
     """The session read again and locked inside one transaction, if its status allows `action`; else
     `SessionClosed`. Whatever the block does commits (or rolls back) with it."""
     with transaction.atomic():
-        locked = _locked(session)
+        try:
+            locked = _locked(session)
+        except AISession.DoesNotExist:
+            # PostgreSQL re-checks a locking read that waited against the row the other transaction wrote;
+            # when that one changed a joined key (a pick-up changes the engineer) the row drops out of the
+            # join. That transaction has committed by now: lock and read it again.
+            locked = _locked(session)
         if locked.status not in TRANSITIONS[action]:
             raise SessionClosed(locked.status)
         yield locked
