@@ -113,10 +113,6 @@ class Migration(migrations.Migration):
                     models.CharField(blank=True, max_length=254, verbose_name="Autotask API user name"),
                 ),
                 (
-                    "autotask_integration_code",
-                    models.CharField(blank=True, max_length=100, verbose_name="Autotask integration code"),
-                ),
-                (
                     "autotask_zone_lookup_url",
                     models.URLField(
                         blank=True,

@@ -33,12 +33,12 @@ def seed(accounts) -> str:
             pass
     config = connector_config(Provider.CONNECTWISE, DEMO_PSA_URL)
     connection = existing or PsaConnection(account=account)
-    connection.provider = Provider.CONNECTWISE.value
     connection.is_enabled = True
-    connection.apply_settings(config.settings)
+    connection.apply_config(config)
     _set_identity(connection, ENGINEER[Provider.CONNECTWISE])
+    secrets = connection.secrets()
     connection.encrypted_secrets = ""  # unreadable ones are replaced, not merged
-    connections.save_connection(connection, secrets=config.secrets)
+    connections.save_connection(connection, secrets=secrets)
     for user in User.objects.for_account(account).filter(email__in=IDENTITIES):
         identity = IDENTITIES[user.email][Provider.CONNECTWISE]
         connections.save_identity(

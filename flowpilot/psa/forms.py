@@ -29,7 +29,7 @@ SAVED = "saved — leave blank to keep"
 REQUIRED_SETTINGS: dict[Provider, set[str]] = {
     Provider.CONNECTWISE: {"connectwise_site", "connectwise_company_id", "connectwise_client_id"},
     Provider.HALOPSA: {"halopsa_auth_url", "halopsa_resource_url"},
-    Provider.AUTOTASK: {"autotask_username", "autotask_integration_code", "autotask_zone_lookup_url"},
+    Provider.AUTOTASK: {"autotask_username", "autotask_zone_lookup_url"},
 }
 URL_SETTINGS = {"halopsa_auth_url", "halopsa_resource_url", "autotask_zone_lookup_url", "autotask_zone_url"}
 DEFAULT_IDENTITY_LABELS = {
@@ -85,6 +85,7 @@ class ConnectionForm(forms.ModelForm):
     secret_halopsa_client_id = secret_input(Provider.HALOPSA, "client_id")
     secret_halopsa_client_secret = secret_input(Provider.HALOPSA, "client_secret")
     secret_autotask_secret = secret_input(Provider.AUTOTASK, "secret")
+    secret_autotask_integration_code = secret_input(Provider.AUTOTASK, "integration_code")
 
     class Meta:
         model = PsaConnection

@@ -33,7 +33,6 @@ PROVIDER_SETTINGS: dict[Provider, list[tuple[str, str]]] = {
     ],
     Provider.AUTOTASK: [
         ("username", "autotask_username"),
-        ("integration_code", "autotask_integration_code"),
         ("zone_lookup_url", "autotask_zone_lookup_url"),
         ("zone_url", "autotask_zone_url"),
         ("impersonate", "autotask_impersonate"),
@@ -43,8 +42,11 @@ PROVIDER_SETTINGS: dict[Provider, list[tuple[str, str]]] = {
 PROVIDER_SECRETS: dict[Provider, list[tuple[str, str]]] = {
     Provider.CONNECTWISE: [("public_key", "Public key"), ("private_key", "Private key")],
     Provider.HALOPSA: [("client_id", "Client ID"), ("client_secret", "Client secret")],
-    Provider.AUTOTASK: [("secret", "Secret")],
+    Provider.AUTOTASK: [("secret", "Secret"), ("integration_code", "Integration code")],
 }
+# Secrets a connector reads from ConnectorConfig.settings (the contract's place for them), stored and shown as
+# credentials all the same: Autotask's integration code identifies the integration like a key.
+SECRET_SETTINGS: dict[Provider, set[str]] = {Provider.AUTOTASK: {"integration_code"}}
 # The Identity fields that say who someone is in each provider (a mapping without them falls back to the default).
 IDENTITY_FIELDS: dict[Provider, list[str]] = {
     Provider.CONNECTWISE: ["member_id", "member_identifier"],
@@ -104,7 +106,6 @@ class PsaConnection(AccountOwned, IdentityFields):
     halopsa_resource_url = models.URLField("HaloPSA resource server URL", max_length=300, blank=True)
     halopsa_tenant = models.CharField("HaloPSA tenant", max_length=100, blank=True, help_text="Hosted instances only.")
     autotask_username = models.CharField("Autotask API user name", max_length=254, blank=True)
-    autotask_integration_code = models.CharField("Autotask integration code", max_length=100, blank=True)
     autotask_zone_lookup_url = models.URLField(
         "Autotask zone-information URL", max_length=300, blank=True, default=AUTOTASK_ZONE_LOOKUP_URL
     )
@@ -152,6 +153,13 @@ class PsaConnection(AccountOwned, IdentityFields):
             is_flag = isinstance(self._meta.get_field(field), models.BooleanField)
             setattr(self, field, str(value).lower() == "true" if is_flag else value)
 
+    def apply_config(self, config: ConnectorConfig) -> None:
+        """Take a ConnectorConfig's settings and secrets (the demo's and the tests' way to point at a fake PSA)."""
+        self.provider = Provider(config.provider).value
+        self.apply_settings(config.settings)
+        in_settings = SECRET_SETTINGS.get(Provider(self.provider), set())
+        self.set_secrets({**config.secrets, **{k: v for k, v in config.settings.items() if k in in_settings}})
+
     def secrets(self) -> dict[str, str]:
         """The decrypted secrets; `PsaCredentialsUnreadable` / `PsaUnavailable` when they cannot be opened."""
         return crypto.decrypt_secrets(self.encrypted_secrets)
@@ -160,10 +168,12 @@ class PsaConnection(AccountOwned, IdentityFields):
         self.encrypted_secrets = crypto.encrypt_secrets(secrets)
 
     def connector_config(self, *, timeout_seconds: float | None = None) -> ConnectorConfig:
+        stored = self.secrets()
+        in_settings = SECRET_SETTINGS.get(Provider(self.provider), set())
         return ConnectorConfig(
             provider=Provider(self.provider),
-            settings=self.provider_settings(),
-            secrets=self.secrets(),
+            settings={**self.provider_settings(), **{k: v for k, v in stored.items() if k in in_settings}},
+            secrets={name: value for name, value in stored.items() if name not in in_settings},
             timeout_seconds=timeout_seconds if timeout_seconds is not None else settings.PSA_TIMEOUT_SECONDS,
         )
 

@@ -39,10 +39,9 @@ class PsaUserIdentityFactory(factory.django.DjangoModelFactory):
 
 def connection_for_config(account, config, identity=None, **fields) -> PsaConnection:
     """A saved connection of `account` that reaches what `config` (e.g. `fake_psa.config(provider)`) reaches."""
-    connection = PsaConnection(account=account, provider=config.provider.value, **fields)
-    connection.apply_settings(config.settings)
+    connection = PsaConnection(account=account, **fields)
+    connection.apply_config(config)
     for name, value in vars(identity or Identity()).items():
         setattr(connection, name, value)
-    connection.set_secrets(dict(config.secrets))
     connection.save()
     return connection

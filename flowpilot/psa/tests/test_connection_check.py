@@ -35,7 +35,7 @@ def test_wrong_credentials_are_a_failed_check_in_words(northwind, fake_psa, prov
     config = fake_psa.config(provider)
     secrets = {name: f"wrong-{value}" for name, value in config.secrets.items()}
     connection = connection_for_config(northwind, config)
-    connection.set_secrets(secrets)
+    connection.set_secrets({**connection.secrets(), **secrets})
     connection.save()
 
     check = connections.check_connection(connection)

@@ -44,8 +44,7 @@ def test_halopsa_and_autotask_configs_use_their_own_settings(northwind, contoso)
         account=contoso,
         provider="autotask",
         autotask_username="api@contoso.test",
-        autotask_integration_code="INTCODE",
-        secrets={"secret": "s3cr3t"},
+        secrets={"secret": "s3cr3t", "integration_code": "INTCODE"},
     )
 
     assert halo.connector_config().settings == {

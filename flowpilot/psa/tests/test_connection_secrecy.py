@@ -256,3 +256,23 @@ def test_error_reports_hide_the_typed_credentials(client, northwind_owner, opera
     for request in (page_request, admin_request):
         shown = SafeExceptionReporterFilter().get_post_parameters(request)
         assert shown["secret_connectwise_private_key"] != "priv-Typed9"
+
+
+@pytest.mark.parametrize("provider", list(Provider))
+def test_no_providers_credentials_show_on_the_page_the_admin_or_the_api(
+    provider, client, northwind_owner, operator, api_as
+):
+    from flowpilot.psa.fake import connector_config
+
+    config = connector_config(provider, "https://psa.example.com")
+    connection = connection_for_config(northwind_owner.account, config)
+    client.force_login(northwind_owner)
+
+    shown = [
+        client.get("/settings/psa/").content.decode(),
+        operator.get(change_url(connection)).content.decode(),
+        api_as(northwind_owner).get("/api/v1/psa/connection").content.decode(),
+    ]
+
+    for text in shown:
+        assert_no_secret(text, token=connection.encrypted_secrets)  # the Autotask integration code included

@@ -185,7 +185,7 @@ def test_autotask_needs_a_role_with_a_resource(owner_client):
     autotask = {
         "provider": "autotask",
         "autotask_username": "api@northwind.test",
-        "autotask_integration_code": "CODE",
+        "secret_autotask_integration_code": "CODE",
         "autotask_zone_lookup_url": "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation",
         "secret_autotask_secret": "s3",
         "resource_id": "29683",
