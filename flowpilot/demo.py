@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from flowpilot import analysis_queue, engine, rollups
-from flowpilot.models import AISession, AISessionStep, StepType
+from flowpilot.models import AISession, AISessionStep, SessionHandoff, StepType
 from knowledge import demo as knowledge_demo
 from knowledge import usage
 from knowledge.tree_format import find_node
@@ -210,3 +210,4 @@ def backdate(session: AISession, started, minutes: int) -> None:
     AISessionStep.objects.filter(session=session).update(
         created_at=F("created_at") - shift, answered_at=F("answered_at") - shift
     )
+    SessionHandoff.objects.filter(session=session).update(escalated_at=end)
