@@ -27,6 +27,7 @@ Refusing an action: one status code per kind of refusal
     invalid    422    the input cannot be used as sent (a form's errors, a rule the input breaks)
     conflict   409    the object's state no longer allows it (already reviewed, published, closed)
     forbidden  403    the user may not do this to this object
+    throttled  429    too many requests in a minute (resolutionflow.throttling; Retry-After says when)
     ========== ====== ============================================================================
 
     With `response=` (the form or piece re-rendered with its errors, or the region that changed; or a
@@ -54,9 +55,14 @@ from django_htmx.http import trigger_client_event
 Level = Literal["success", "info", "warning", "error"]
 LEVELS: tuple[str, ...] = ("success", "info", "warning", "error")
 
-Refusal = Literal["invalid", "conflict", "forbidden"]
-REFUSAL_STATUS: dict[str, int] = {"invalid": 422, "conflict": 409, "forbidden": 403}
-REFUSAL_LEVEL: dict[str, Level] = {"invalid": "warning", "conflict": "warning", "forbidden": "error"}
+Refusal = Literal["invalid", "conflict", "forbidden", "throttled"]
+REFUSAL_STATUS: dict[str, int] = {"invalid": 422, "conflict": 409, "forbidden": 403, "throttled": 429}
+REFUSAL_LEVEL: dict[str, Level] = {
+    "invalid": "warning",
+    "conflict": "warning",
+    "forbidden": "error",
+    "throttled": "warning",
+}
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 

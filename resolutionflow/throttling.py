@@ -33,7 +33,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
-from resolutionflow.htmx import toast
+from resolutionflow.htmx import refuse
 
 SESSION_START = "session_start"
 SESSION_ANSWER = "session_answer"
@@ -116,7 +116,7 @@ def _too_many_requests(request, wait: float | None) -> HttpResponse:
     seconds = max(1, math.ceil(wait or 1))
     message = f"Too many requests in a minute. Wait {seconds} s, then try again."
     if request.htmx:
-        response = toast(HttpResponse(status=429), message, level="warning")
+        response = refuse(request, message, "throttled")
     else:
         referrer = request.META.get("HTTP_REFERER", "")
         safe = url_has_allowed_host_and_scheme(referrer, {request.get_host()}, request.is_secure())

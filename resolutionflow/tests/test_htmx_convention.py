@@ -1,7 +1,5 @@
 """The HTMX convention (resolutionflow.htmx): partial or page, several pieces, and one status per refusal."""
 
-import json
-
 import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -11,9 +9,8 @@ from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
 from resolutionflow.api.errors import permission_denied
-from resolutionflow.htmx import REFUSAL_STATUS, is_partial, page_or_piece, refuse, render_pieces
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from resolutionflow.htmx import REFUSAL_STATUS, form_error, is_partial, page_or_piece, refuse, render_pieces
+from resolutionflow.testing import HTMX, toast_of
 
 
 def request_with(method="get", **headers):
@@ -21,10 +18,6 @@ def request_with(method="get", **headers):
     request.htmx = HtmxDetails(request)
     request._messages = CookieStorage(request)
     return request
-
-
-def toast_of(response) -> dict:
-    return json.loads(response["HX-Trigger"])["toast"]
 
 
 # ── Partial or page ─────────────────────────────────────────────────────────────────────────────────
@@ -98,10 +91,10 @@ def test_a_named_target_is_swapped_wherever_it_is_listed(pieces_template):
 
 
 def test_each_kind_of_refusal_has_its_one_status_code():
-    assert REFUSAL_STATUS == {"invalid": 422, "conflict": 409, "forbidden": 403}
+    assert REFUSAL_STATUS == {"invalid": 422, "conflict": 409, "forbidden": 403, "throttled": 429}
 
 
-@pytest.mark.parametrize("kind, status", [("invalid", 422), ("conflict", 409), ("forbidden", 403)])
+@pytest.mark.parametrize("kind, status", [("invalid", 422), ("conflict", 409), ("forbidden", 403), ("throttled", 429)])
 def test_an_htmx_refusal_answers_its_status_with_a_toast_and_an_empty_body(kind, status):
     response = refuse(request_with("post", **HTMX), "Not like this.", kind)
 
@@ -116,6 +109,18 @@ def test_a_refusal_with_the_form_re_rendered_carries_the_status_and_the_toast():
     assert response.status_code == 422
     assert response.content == b"<form>errors</form>"
     assert toast_of(response) == {"level": "warning", "message": "Check the form."}
+
+
+def test_form_error_is_the_forms_first_error():
+    from django import forms
+
+    class NoteForm(forms.Form):
+        note = forms.CharField(error_messages={"required": "Say something."})
+
+    form = NoteForm({})
+    form.is_valid()
+
+    assert form_error(form) == "Say something."
 
 
 def test_a_forbidden_refusal_is_an_error_toast():
