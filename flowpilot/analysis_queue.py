@@ -38,6 +38,7 @@ from django.utils import timezone
 from flowpilot.models import AISession, AISessionStep, AnalysisStatus
 from knowledge.flywheel.analysis import Outcome, analyze_session, prepare
 from knowledge.flywheel.facts import SessionFacts, StepFacts
+from scripts.selectors import team_templates
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -65,11 +66,21 @@ def _people(session: AISession) -> tuple[str, ...]:
     return tuple(p.display_name for p in people if p is not None)
 
 
-def session_facts(session: AISession, steps, known_names: tuple[str, ...] | None = None) -> SessionFacts:
+def session_facts(
+    session: AISession, steps, known_names: tuple[str, ...] | None = None, templates: dict | None = None
+) -> SessionFacts:
     """The session and its steps (in order) as the flywheel reads them. `known_names` are the account's
-    client names (read here when not given: a batch reads them once per account)."""
+    client names, `templates` {(account id, team id): (slug, name) pairs} the script templates of the matched
+    flow's team (each read here when not given: a batch reads them once per account or team)."""
     if known_names is None:
         known_names = known_client_names([session.account_id])[session.account_id]
+    flow = session.matched_flow
+    if flow is None:
+        scripts = ()
+    elif templates is not None and (session.account_id, flow.team_id) in templates:
+        scripts = templates[(session.account_id, flow.team_id)]
+    else:
+        scripts = tuple(team_templates(session.account_id, flow.team_id))
     intake = session.intake_content or {}
     return SessionFacts(
         pk=session.pk,
@@ -104,6 +115,7 @@ def session_facts(session: AISession, steps, known_names: tuple[str, ...] | None
         device=str(intake.get("device") or ""),
         people=_people(session),
         known_names=known_names,
+        script_templates=scripts,
     )
 
 
@@ -229,7 +241,11 @@ def _load(claims: list[Claim]) -> tuple[dict, dict]:
     for step in AISessionStep.objects.filter(session_id__in=list(sessions)).order_by("session_id", "order"):
         steps[step.session_id].append(step)
     names = known_client_names({s.account_id for s in sessions.values()})
-    sessions = {pk: session_facts(session, steps[pk], names[session.account_id]) for pk, session in sessions.items()}
+    teams = {(s.account_id, s.matched_flow.team_id) for s in sessions.values() if s.matched_flow is not None}
+    templates = {(account_id, team_id): tuple(team_templates(account_id, team_id)) for account_id, team_id in teams}
+    sessions = {
+        pk: session_facts(session, steps[pk], names[session.account_id], templates) for pk, session in sessions.items()
+    }
     try:
         prepared = prepare(sessions.values())
     except Exception:  # the batch's shared reads or embedding call failed: each session prepares itself

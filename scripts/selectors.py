@@ -33,6 +33,19 @@ def usable_templates(user, *, include_inactive: bool = False) -> QuerySet:
     return queryset if include_inactive else queryset.filter(is_active=True)
 
 
+def team_templates(account_id, team_id) -> list[tuple[str, str]]:
+    """(slug, name) of the active templates a team may use, by slug: the built-ins, its account's account-wide
+    ones and the team's own (no team: the first two). For work done without a user (the flywheel)."""
+    visible = Q(account__isnull=True) | Q(account_id=account_id, team__isnull=True)
+    if team_id is not None:
+        visible |= Q(account_id=account_id, team_id=team_id)
+    rows = ScriptTemplate.objects.filter(visible, is_active=True).order_by(specificity(), "slug")
+    chosen: dict[str, str] = {}
+    for slug, name in rows.values_list("slug", "name"):
+        chosen.setdefault(slug, name)  # the most specific one of a slug
+    return sorted(chosen.items())
+
+
 def specificity():
     """An ordering expression: the team's templates first, then the account's, then the built-ins."""
     return Case(

@@ -64,6 +64,9 @@ class SessionFacts:
     device: str = ""
     people: tuple[str, ...] = ()  # the engineer, the escalation target: their names
     known_names: tuple[str, ...] = ()  # the account's client names and linked PSA tickets' companies
+    # (slug, name) of the script templates the matched flow's team may use: the only ones an LLM-made
+    # enhancement may refer to (knowledge.flywheel.enhance_llm).
+    script_templates: tuple[tuple[str, str], ...] = ()
 
     @property
     def account_id(self) -> int:

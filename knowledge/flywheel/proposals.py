@@ -107,6 +107,8 @@ def record(
     departure_node_id: str = "",
     vector: list[float] | None = None,
     generalised: list[dict] | None = None,
+    kept_rules_reason: str = "",
+    llm_operations: list[dict] | None = None,
 ) -> FlowProposal:
     """Create the proposal, or merge the session into a similar pending/dismissed one. Call in a transaction.
     `vector` is the proposal text's embedding when the caller has it (a runner embeds a batch at once)."""
@@ -145,6 +147,8 @@ def record(
         embedding=vector,
         embedding_model=embedder.model_name,
         generalised=generalised or [],
+        kept_rules_reason=kept_rules_reason,
+        llm_operations=llm_operations or [],
     )
 
 
