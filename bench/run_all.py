@@ -72,6 +72,7 @@ def benches(full: bool) -> list[tuple[str, list[str]]]:
     return [
         ("merge_threshold", []),
         ("matching_accuracy", []),
+        ("knowledge_quality", []),
         ("script_generation", []),
         ("review_queue", []),
         ("matching_speed", []),

@@ -194,7 +194,7 @@ _CONNECTOR = re.compile(
     r"[\"']?\s*(?::=|=>|[:=]|\b(?:is|was|are|were|is\s+now|was\s+set\s+to|to|as|reads|shows|showed|gave|returned|of)\b)\s*",
     re.IGNORECASE,
 )
-_GAP_WORD = re.compile(r"[^\S\n]+[^\s.;:=!?\"“”\[\]{}]+")
+_GAP_WORD = re.compile(r",?[^\S\n]+[^\s.;:=!?\"“”\[\]{},]+")
 _VALUE = re.compile(
     r"""(?x)
     (?P<q>['"‘’“”`])(?P<quoted>[^'"‘’“”`\n]{1,200})['"‘’“”`]
@@ -202,6 +202,7 @@ _VALUE = re.compile(
     """
 )
 _TRAILING = ".,;:)]}>"
+_KEY_GROUPS = re.compile(r"(?:[A-Za-z0-9]{4,6}-){3,}[A-Za-z0-9]{4,6}")
 _SYMBOL = re.compile(r"[!@#$%^&*?~+=<>|/\\(){}\[\]]")
 _MORE_CODES = re.compile(r"[^\S\n]*(?:,|and|&)?[^\S\n]*(\d{3,4}[ -]\d{3,4}|\d{4,10})(?![\d.:/-])")
 _SPLIT_CODE = re.compile(r"\d{3,4}[ -]\d{3,4}(?![\d.:/-])")
@@ -237,7 +238,8 @@ def _looks_strong(value: str) -> bool:
     has_alpha = any(c.isalpha() for c in value)
     has_digit = any(c.isdigit() for c in value)
     has_symbol = bool(_SYMBOL.search(value))
-    return len(value) >= 4 and ((has_alpha and (has_digit or has_symbol)) or (has_digit and has_symbol))
+    grouped = bool(_KEY_GROUPS.fullmatch(value))  # app passwords, licence keys: xkqp-trvw-mnbs-lhgz
+    return len(value) >= 4 and ((has_alpha and (has_digit or has_symbol)) or (has_digit and has_symbol) or grouped)
 
 
 _STRICT = (":", "=", ":=", "is", "was", "is now")

@@ -54,6 +54,27 @@ COMMON_WORDS = _words(
     """
 )
 
+# Common first names (unambiguous ones: no "Mark", "Will", "Grace", "May"): "for Anna", "Priya Shah's".
+FIRST_NAMES = _words(
+    """
+    aaron abbie abdul adam adrian aisha alan albert alex alexander alfie alice alison amanda amber amelia amy
+    andrew andy angela anita ann anna anne anthony archie arthur ashley barbara ben benjamin beth bethany
+    bob brian callum carl carol caroline catherine charlie charlotte chloe chris christine claire colin
+    connor craig dan daniel danielle darren dave david dean debbie deborah denise derek diane donna
+    dylan eddie edward eleanor elizabeth ella ellie emily emma eric ethan fatima fiona frances freddie
+    gareth gary gavin gemma george georgia gillian graham hannah harry harvey heather helen henry holly
+    ian imran isaac isabella isla jack jacob jade james jamie jane janet jasmine jason jennifer jenny
+    jessica joanne joe joel john jon jonathan jordan joseph josh joshua julie karen kate katie kayleigh
+    keith kelly kevin kieran kim kirsty laura lauren leah lee leo lewis liam linda lisa liz logan louise
+    lucy luke lydia lynn maria marie martin mary matt matthew megan melissa michael michelle mike
+    mohammed mohammad muhammad natalie nathan neil nicholas nick nicola nina oliver olivia oscar owen
+    patrick paul paula peter phil philip priya rachel raj rebecca richard rob robert ryan sam samantha
+    sandra sara sarah scott sean shaun sharon simon sophie stephen steve steven stuart susan tanya
+    thomas tim tom tony tracy vicky victoria wayne zoe
+    """
+)
+_PERSON = re.compile(r"\b([A-Z][a-z]{2,})(?:\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?))?\b")
+
 _ROLE_OF_HOST = (
     (re.compile(r"SQL|DB\d*$"), "the SQL server"),
     (re.compile(r"^DC\d*$|ADDS|^AD\d+$"), "the domain controller"),
@@ -64,6 +85,7 @@ _ROLE_OF_HOST = (
     (re.compile(r"^HV\d*$|HYPERV|^VMH\d*$|^ESX"), "the host server"),
     (re.compile(r"BKP|BACKUP"), "the backup server"),
     (re.compile(r"^APP\d*$"), "the application server"),
+    (re.compile(r"WSUS"), "the update server"),
     (re.compile(r"^WEB\d*$"), "the web server"),
     (re.compile(r"^SRV\d*$|^SVR\d*$|SERVER"), "the server"),
     (re.compile(r"^LT\d*$|^NB\d*$|LAPTOP|^LAP\d*$"), "the laptop"),
@@ -71,15 +93,17 @@ _ROLE_OF_HOST = (
     (re.compile(r"^VM\d*$"), "the VM"),
 )
 _HOST_ROLE_TOKEN = re.compile(
-    r"^(?:SQL|DB|DC|ADDS|FS|FILE|NAS|PRN|PRINT|RDS|TS|RDP|EX|EXCH|MAIL|HV|HYPERV|VMH|ESX\w*|BKP|BACKUP|APP|WEB|SRV|"
+    r"^(?:SQL|DB|DC|ADDS|FS|FILE|NAS|PRN|PRINT|RDS|TS|RDP|EX|EXCH|MAIL|HV|HYPERV|VMH|ESX\w*|BKP|BACKUP|APP|WEB|SRV|WSUS|"
     r"SVR|SERVER|LT|NB|LAP|LAPTOP|PC|WS|DT|DESKTOP|WORKSTATION|RECEPTION|VM)\d{0,4}$"
 )
+# A part like WSUS01 or FS02 (letters, then two digits or more) makes a hyphenated name a host: PL-WSUS01.
+_NUMBERED_PART = re.compile(r"^[A-Z]{2,8}\d{2,4}$")
 # Upper-case names of hyphen-joined parts (OP3-PC, SRV-SQL02, HD-FS01, DESKTOP-7GH2K1L), or a role + digits (DC01).
 _HOST = re.compile(r"(?<![\w\\/.-])(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|[A-Z]{2,6}\d{1,4})(?![\w-])")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _UNC = re.compile(r"\\\\[A-Za-z0-9_.$-]+(?:\\[^\s\\,;'\"()<>]+)*\\?")
 _USER_PROFILE = re.compile(r"(?i)([a-z]:\\users\\)(?!public\b|default\b|all users\b|<)([^\\\s,;'\"]+)")
-_DOMAIN_USER = re.compile(r"(?<![\w\\:%.-])(?!HK[A-Z]{1,3}\\|NT\\|BUILTIN\\)([A-Z][A-Z0-9-]{1,14})\\([A-Za-z][\w.$-]*)")
+_DOMAIN_USER = re.compile(r"(?<![\w\\%.-])(?!HK[A-Z]{1,3}\\|NT\\|BUILTIN\\)([A-Z][A-Z0-9-]{1,14})\\([A-Za-z][\w.$-]*)")
 _IP = re.compile(r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?::\d{1,5})?(?![\d.])")
 _GENERAL_IPS = _words("8.8.8.8 8.8.4.4 1.1.1.1 1.0.0.1 9.9.9.9 127.0.0.1 0.0.0.0 255.255.255.0 255.255.0.0 255.0.0.0")
 _TICKET = re.compile(
@@ -87,6 +111,10 @@ _TICKET = re.compile(
     r"|#\d{4,}\b|\bT\d{8}\.\d{3,5}\b|\b(?:INC|REQ|RITM|CS)\d{5,}\b)"
 )
 _AT_NAME = re.compile(r"\b(at|for|from|with)\s+((?:[A-Z][\w&'-]+)(?:\s+(?:&\s+)?[A-Z][\w&'-]+){0,3})")
+_SITE = re.compile(
+    r"\bthe\s+((?:[A-Z][\w&'-]*\s+){1,3})(office|site|branch|warehouse|clinic|surgery|shop|store|depot|practice|"
+    r"building|campus|studio|yard|plant)\b"
+)
 _POSSESSIVE = re.compile(r"\b((?:[A-Z][a-z][\w-]*)(?:\s+[A-Z][a-z][\w-]*){0,2})['’]s\b")
 
 # Titles: places and times come out; a clause boundary is where a title may end.
@@ -130,7 +158,8 @@ def _is_host(name: str, known_hosts: frozenset) -> bool:
     if name.casefold() in known_hosts:
         return True
     parts = name.split("-")
-    return any(_HOST_ROLE_TOKEN.match(p) for p in parts) and name.casefold() not in PUBLIC_NAMES
+    numbered = len(parts) > 1 and any(_NUMBERED_PART.match(p) for p in parts)
+    return (numbered or any(_HOST_ROLE_TOKEN.match(p) for p in parts)) and name.casefold() not in PUBLIC_NAMES
 
 
 def _share_role(path: str) -> str:
@@ -200,7 +229,9 @@ class Generaliser:
         for pattern in self._patterns:
             text = pattern.sub(lambda m: self._known_name(m, where), text)
         text = _HOST.sub(lambda m: self._host(m, where), text)
+        text = _SITE.sub(lambda m: self._site(m, where), text)
         text = _AT_NAME.sub(lambda m: self._at_name(m, where), text)
+        text = _PERSON.sub(lambda m: self._person(m, where), text)
         text = _POSSESSIVE.sub(lambda m: self._possessive(m, where), text)
         return _tidy(original, text)
 
@@ -238,6 +269,22 @@ class Generaliser:
             return match.group()
         self.replaced.append(Replacement(where, name, CLIENT))
         return f"{preposition} {CLIENT}"
+
+    def _person(self, match: re.Match, where: str) -> str:
+        """A common first name (and the capitalised surname after it) is a person: "the user"."""
+        if match.group(1).casefold() not in FIRST_NAMES:
+            return match.group()
+        surname = match.group(2)
+        if surname and (surname.casefold() in PUBLIC_NAMES or surname.casefold() in COMMON_WORDS):
+            return self._swap(re.match(r"\S+", match.group()), where, USER) + match.group()[len(match.group(1)) :]
+        return self._swap(match, where, USER)
+
+    def _site(self, match: re.Match, where: str) -> str:
+        """ "the Leeds office" → "the office": a client's site name goes, the kind of place stays."""
+        name = match.group(1).strip()
+        if any(w.casefold() in PUBLIC_NAMES or w.casefold() in COMMON_WORDS for w in name.split()):
+            return match.group()
+        return self._swap(match, where, f"the {match.group(2)}")
 
     def _possessive(self, match: re.Match, where: str) -> str:
         name = match.group(1)
@@ -327,6 +374,10 @@ def _is_role(text: str) -> bool:
     return text.startswith("the ") or "the client" in text or "the user" in text
 
 
+_NAMED_ROLE = re.compile(
+    r"\bthe\s+(?:[\w-]+\s+){0,2}?(?:server|computer|pc|laptop|host|machine|workstation|device)\s+(the\s)",
+    re.IGNORECASE,
+)
 _DOUBLED_ROLE = re.compile(
     r"\b(?:the|a|an|server|computer|pc|laptop|host|machine|workstation|device|user|client)\s+(the\s)", re.IGNORECASE
 )
@@ -334,6 +385,7 @@ _DOUBLED_ROLE = re.compile(
 
 def _tidy(original: str, text: str) -> str:
     """ "server SRV-SQL02" became "server the SQL server": one role word; a sentence keeps its capital."""
+    text = _NAMED_ROLE.sub(r"\1", text)  # "the WSUS server PL-WSUS01" → "the update server"
     text = _DOUBLED_ROLE.sub(r"\1", text)
     if original[:1].isupper() and text[:1].islower():
         text = text[:1].upper() + text[1:]

@@ -84,6 +84,11 @@ VERBS = _words(
     block quarantine isolate contain investigate revoke rotate purge archive empty free extract convert
     exclude include trust untrust publish unpublish share unshare invite reassign transfer delegate
     recover reapply re-apply relaunch reopen reload refresh repoint point route forward redirect
+    activate deactivate reactivate licence license unlicense unsync unmap unmount uncheck unshare unassign
+    disjoin rejoin re-sync reprovision provision onboard offboard suspend resume pause schedule reschedule
+    label relabel tighten loosen lock dismiss acknowledge accept decline reject approve deny escalate
+    measure monitor capture record log trace debug diagnose troubleshoot inspect audit reconfigure
+    repoint rebind bind unbind reindex rebuild defrag optimise optimize compact shrink expand grow
     """
 )
 FILLERS = _words("checked check done did it ok okay tried yes no nothing n/a na worked fixed sorted looked tested - .")

@@ -21,6 +21,11 @@ from knowledge.flywheel.wording import imperative, starts_with_verb
         ("See T20261207.0042", "T20261207.0042", "the ticket"),
         ("Every workstation at Harbour Dental fails", "Harbour Dental", "at the client"),
         ("Sarah's laptop drops Wi-Fi", "Sarah", "The user's laptop"),
+        ("Shared mailbox not showing for Anna", "Anna", "for the user"),
+        ("Lockouts come from the phone of Priya Shah", "Priya Shah", "of the user"),
+        ("Printer at the Leeds office is offline", "Leeds", "at the office"),
+        ("Checked the WSUS server PL-WSUS01", "PL-WSUS01", "the update server"),
+        ("net use Z: \\\\BA-FS01\\Projects /user:BRIGHTSIDE\\tom", "BRIGHTSIDE", "the user's account"),
     ],
 )
 def test_a_specific_becomes_its_role_word(text, specific, role):
