@@ -11,6 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
 .PHONY: run test bench install install-dev chromium lint format migrate demo worker css
 
@@ -77,9 +78,13 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The suite in two passes: most tests in parallel (pytest-xdist, one process per core, each with its own test
+# database on the embedded server), then the tests marked `serial` (they need the machine to themselves) alone.
+# Exit status 5 is "no test selected" (a PYTEST_ARGS selection with nothing in one pass).
 test: install-dev chromium lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=resolutionflow.test_settings
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Every bench in the environment `make run` builds (requirements.txt only), then one table: figure, target, met.
 # Each bench keeps its throwaway database in .data/pg-bench (the first run builds them: allow ~30 min).

@@ -52,6 +52,33 @@ def contoso_engineer(contoso):
 
 
 @pytest.fixture
+def client_as(client):
+    """`client_as(user)`: the test client signed in as the user (pages and htmx requests)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def engineer_client(client_as, northwind_engineer):
+    return client_as(northwind_engineer)
+
+
+@pytest.fixture
+def team_admin_client(client_as, northwind_admin):
+    """Northwind's team admin signed in (pytest-django's `admin_client` is a Django-admin superuser)."""
+    return client_as(northwind_admin)
+
+
+@pytest.fixture
+def owner_client(client_as, northwind_owner):
+    return client_as(northwind_owner)
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

@@ -179,7 +179,7 @@ def measure():
 
     small_results = [len(matching.match(small, "printer offline", query_vector=q, limit=5)) for q in queries[:50]]
 
-    plan_sql, params = matching.nearest_flows_sql(big, queries[0], MODEL, None, 30, exact=False)
+    plan_sql, params = matching.nearest_flows_sql(big, queries[0], model_name=MODEL, team=None, k=30, exact=False)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + plan_sql, params)
         plan = "\n".join(re.sub(r"'\[[^']*\]'", "'[…]'", row[0]) for row in cursor.fetchall())

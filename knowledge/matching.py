@@ -90,7 +90,7 @@ def confidence_tier(score: float | None) -> ConfidenceTier:
     return ConfidenceTier.DISCOVERY
 
 
-def match(account, text: str, team=None, limit: int = 5, *, query_vector=None) -> list[tuple[Tree, float]]:
+def match(account, text: str, *, team=None, limit: int = 5, query_vector=None) -> list[tuple[Tree, float]]:
     """The account's published flows that fit `text`, best first, with calibrated scores in 0..1.
 
     With `team`, flows of that team and flows with no team are considered. `query_vector` lets a caller
@@ -99,7 +99,7 @@ def match(account, text: str, team=None, limit: int = 5, *, query_vector=None) -
     return [(m.tree, m.score) for m in match_details(account, text, team=team, limit=limit, query_vector=query_vector)]
 
 
-def match_details(account, text: str, team=None, limit: int = 5, *, query_vector=None) -> list[Match]:
+def match_details(account, text: str, *, team=None, limit: int = 5, query_vector=None) -> list[Match]:
     text = (text or "").strip()
     if not text or account is None:
         return []
@@ -143,14 +143,16 @@ def _nearest_flows(account, vector, model_name, team, k) -> list[Candidate]:
     scan (settings: hnsw.iterative_scan) keeps going until the account filter has yielded k rows.
     """
     with connection.cursor() as cursor:
-        sql, params = nearest_flows_sql(account, vector, model_name, team, k, exact=_is_small_tenant(cursor, account))
+        sql, params = nearest_flows_sql(
+            account, vector, model_name=model_name, team=team, k=k, exact=_is_small_tenant(cursor, account)
+        )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     candidates = [Candidate(tree_id, float(cosine), _keywords(keywords)) for tree_id, cosine, keywords in rows]
     return sorted(candidates, key=lambda c: c.cosine, reverse=True)
 
 
-def nearest_flows_sql(account, vector, model_name, team, k, *, exact: bool) -> tuple[str, list]:
+def nearest_flows_sql(account, vector, *, model_name, team, k, exact: bool) -> tuple[str, list]:
     """The candidate search, best first by cosine.
 
     A narrow model's vectors are compared on their own components only. Through the index, candidates come

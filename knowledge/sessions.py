@@ -17,7 +17,7 @@ def register_session_lister(list_sessions: Callable) -> None:
     _list_sessions = list_sessions
 
 
-def visible_sessions(user, ids: Iterable, limit: int) -> list:
+def visible_sessions(user, ids: Iterable, *, limit: int) -> list:
     """The sessions among `ids` that `user` may see (at most `limit`); others' are left out, never an error."""
     if _list_sessions is None:
         return []

@@ -1,4 +1,8 @@
-"""Test helpers every app uses. `assert_foreign_404` is how each object URL proves tenant isolation."""
+"""Test helpers every app uses. `assert_foreign_404` is how each object URL proves tenant isolation.
+
+Signed-in clients are fixtures in the root conftest.py (`client_as`, `engineer_client`, `team_admin_client`,
+`owner_client`); htmx requests are made with `**HTMX`, and their answers read with `toast_of` / `hx_triggers`.
+"""
 
 import json
 from html.parser import HTMLParser
@@ -6,6 +10,18 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 from rest_framework.authtoken.models import Token
+
+HTMX = {"HTTP_HX_REQUEST": "true"}  # the header htmx sends, for Django's test client: client.get(url, **HTMX)
+
+
+def hx_triggers(response) -> dict:
+    """The client events a response sends in its HX-Trigger header (a toast, the sidebar's badge counts)."""
+    return json.loads(response["HX-Trigger"])
+
+
+def toast_of(response) -> dict:
+    """The toast a response asks htmx to show: {"level", "message"}."""
+    return hx_triggers(response)["toast"]
 
 
 def assert_foreign_404(outsider, url: str, method: str = "get", data: dict | None = None, api: bool | None = None):

@@ -2,7 +2,7 @@
 step card call.
 
 - `templates_for_prompt(user)`: the templates to offer the LLM in the system prompt;
-- `resolve_proposed_script(user, ref, params)`: check a proposed template and its pre-filled params;
+- `resolve_proposed_script(user, ref, pre_filled_params=...)`: check a proposed template and its pre-filled params;
 - `prefill_from_text(template, texts)`: guess params from what the session knows (no LLM needed);
 - `generate(user, template, params=..., ai_session=...)`: the one generation service (scripts.services).
 
@@ -58,7 +58,9 @@ def _rank(template: ScriptTemplate) -> int:
     return 0 if template.team_id else 1 if template.account_id else 2
 
 
-def resolve_proposed_script(user, template_ref, pre_filled_params: dict | None) -> tuple[ScriptTemplate, dict] | None:
+def resolve_proposed_script(
+    user, template_ref, *, pre_filled_params: dict | None
+) -> tuple[ScriptTemplate, dict] | None:
     """The template FlowPilot proposed (by id or slug) and the usable part of its pre-filled params.
 
     None if the template does not exist or `user` may not use it. The params keep only the schema's keys;

@@ -26,12 +26,6 @@ def fresh_gap_cache():
     cache.clear()
 
 
-@pytest.fixture
-def admin_client(client, northwind_admin):
-    client.force_login(northwind_admin)
-    return client
-
-
 def recount():
     """Factory rows and bulk updates bypass the engine, which keeps the dashboard's day rollups."""
     rollups.rebuild_session_days()
@@ -102,10 +96,10 @@ def one_decimal(value) -> str:
 
 
 @pytest.mark.parametrize("period", ["7d", "30d", "90d"])
-def test_the_page_and_the_api_show_the_same_numbers(admin_client, api_as, northwind_admin, history, period):
+def test_the_page_and_the_api_show_the_same_numbers(team_admin_client, api_as, northwind_admin, history, period):
     api = api_as(northwind_admin).get(f"/api/v1/analytics/flowpilot?period={period}").json()
 
-    response = admin_client.get(URL, {"period": period})
+    response = team_admin_client.get(URL, {"period": period})
 
     assert response.status_code == 200
     assert chart_data(response) == api  # the charts draw exactly the API's data
@@ -126,8 +120,8 @@ def test_the_page_and_the_api_show_the_same_numbers(admin_client, api_as, northw
         assert f'data-colour="{row["colour"]}"' in response.text
 
 
-def test_the_hand_computed_week_reads_as_expected(admin_client, history):
-    response = admin_client.get(URL, {"period": "7d"})
+def test_the_hand_computed_week_reads_as_expected(team_admin_client, history):
+    response = team_admin_client.get(URL, {"period": "7d"})
 
     assert card(response, "total_sessions") == "7"
     assert card(response, "resolution_rate") == "66.7 %"  # 4 resolved of 6 closed
@@ -138,8 +132,8 @@ def test_the_hand_computed_week_reads_as_expected(admin_client, history):
     assert "+5" in card_html(response, "total_sessions")
 
 
-def test_every_rate_on_the_page_has_one_decimal(admin_client, history):
-    response = admin_client.get(URL, {"period": "30d"})
+def test_every_rate_on_the_page_has_one_decimal(team_admin_client, history):
+    response = team_admin_client.get(URL, {"period": "30d"})
     visible = re.sub(
         r'<script id="analytics-[a-z]+" type="application/json">.*?</script>', "", response.text, flags=re.S
     )
@@ -149,8 +143,8 @@ def test_every_rate_on_the_page_has_one_decimal(admin_client, history):
     assert "%" in visible
 
 
-def test_the_trend_compares_with_the_previous_period(admin_client, history):
-    response = admin_client.get(URL, {"period": "7d"})
+def test_the_trend_compares_with_the_previous_period(team_admin_client, history):
+    response = team_admin_client.get(URL, {"period": "7d"})
 
     resolution = card_html(response, "resolution_rate")
     assert 'data-trend="up"' in resolution and "text-emerald-700" in resolution  # 66.7 % against 50.0 % (1 of 2)
@@ -163,8 +157,8 @@ def test_the_trend_compares_with_the_previous_period(admin_client, history):
 # ── Period ───────────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_the_period_is_kept_in_the_url_and_marked_current(admin_client):
-    response = admin_client.get(URL, {"period": "90d"})
+def test_the_period_is_kept_in_the_url_and_marked_current(team_admin_client):
+    response = team_admin_client.get(URL, {"period": "90d"})
 
     nav = re.search(r'<nav id="period-nav".*?</nav>', response.text, re.S).group(0)
     assert [m for m in re.findall(r'href="([^"]+)"', nav)] == [
@@ -176,12 +170,12 @@ def test_the_period_is_kept_in_the_url_and_marked_current(admin_client):
     assert chart_data(response)["period"] == "90d"
 
 
-def test_without_a_period_the_page_shows_30_days(admin_client):
-    assert chart_data(admin_client.get(URL))["period"] == "30d"
+def test_without_a_period_the_page_shows_30_days(team_admin_client):
+    assert chart_data(team_admin_client.get(URL))["period"] == "30d"
 
 
-def test_an_unknown_period_shows_30_days_with_a_warning(admin_client):
-    response = admin_client.get(URL, {"period": "365d"})
+def test_an_unknown_period_shows_30_days_with_a_warning(team_admin_client):
+    response = team_admin_client.get(URL, {"period": "365d"})
 
     assert response.status_code == 200
     assert chart_data(response)["period"] == "30d"
@@ -214,12 +208,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_only_the_users_account_is_counted(admin_client, contoso_engineer, history):
+def test_only_the_users_account_is_counted(team_admin_client, contoso_engineer, history):
     session(contoso_engineer, days_ago=1)
     TreeFactory(account=contoso_engineer.account, name="Contoso only flow")
     recount()
 
-    response = admin_client.get(URL, {"period": "7d"})
+    response = team_admin_client.get(URL, {"period": "7d"})
 
     assert card(response, "total_sessions") == "7"
     assert "Contoso only flow" not in response.text
@@ -228,8 +222,8 @@ def test_only_the_users_account_is_counted(admin_client, contoso_engineer, histo
 # ── Empty states ─────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_an_account_without_data_reads_as_empty_not_broken(admin_client):
-    response = admin_client.get(URL, {"period": "7d"})
+def test_an_account_without_data_reads_as_empty_not_broken(team_admin_client):
+    response = team_admin_client.get(URL, {"period": "7d"})
 
     assert response.status_code == 200
     assert "<canvas" not in response.text
@@ -239,8 +233,8 @@ def test_an_account_without_data_reads_as_empty_not_broken(admin_client):
     assert 'data-trend="none"' in response.text
 
 
-def test_charts_get_canvases_when_there_is_data(admin_client, history):
-    response = admin_client.get(URL, {"period": "7d"})
+def test_charts_get_canvases_when_there_is_data(team_admin_client, history):
+    response = team_admin_client.get(URL, {"period": "7d"})
 
     assert set(re.findall(r'<canvas data-chart="(\w+)"', response.text)) == {"mttr", "domains", "tiers"}
     assert '<script src="/static/vendor/chart.umd.min.js" defer>' in response.text
@@ -251,23 +245,23 @@ def test_charts_get_canvases_when_there_is_data(admin_client, history):
 # ── Coverage ─────────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_the_coverage_legend_states_the_configured_thresholds(admin_client, settings):
+def test_the_coverage_legend_states_the_configured_thresholds(team_admin_client, settings):
     settings.COVERAGE_GREEN_GUIDED_RATE = 70.0
     settings.COVERAGE_GREEN_MIN_FLOWS = 4
     settings.COVERAGE_RED_GUIDED_RATE = 25.0
 
-    response = admin_client.get(URL)
+    response = team_admin_client.get(URL)
 
     assert "guided rate ≥ 70 % and at least 4 flows" in response.text
     assert "guided rate &lt; 25 % or an open high-severity gap" in response.text
 
 
-def test_a_domain_with_an_open_high_severity_gap_is_red(admin_client, northwind_engineer):
+def test_a_domain_with_an_open_high_severity_gap_is_red(team_admin_client, northwind_engineer):
     for _ in range(10):
         session(northwind_engineer, status="escalated", problem_domain="backup", confidence_tier="guided")
     recount()
 
-    response = admin_client.get(URL)
+    response = team_admin_client.get(URL)
 
     assert re.search(r'<tr data-domain="backup" data-colour="red">', response.text)
     assert "High" in coverage_row(response, "backup")
@@ -298,11 +292,11 @@ def review_queue_url():
         return None
 
 
-def test_a_high_gap_card_shows_its_evidence_links_and_create_flow(admin_client, northwind_engineer):
+def test_a_high_gap_card_shows_its_evidence_links_and_create_flow(team_admin_client, northwind_engineer):
     uncharted(northwind_engineer)
     [example, *_] = AISession.objects.all()
 
-    response = admin_client.get(URL)
+    response = team_admin_client.get(URL)
 
     body = gap_card(response, "uncharted_territory:security")
     assert "10 security problems solved with no flow" in body
@@ -317,35 +311,35 @@ def test_a_high_gap_card_shows_its_evidence_links_and_create_flow(admin_client, 
 
 
 def test_create_flow_opens_the_editor_on_a_draft_with_the_suggested_structure(
-    admin_client, northwind_engineer, northwind_admin
+    team_admin_client, northwind_engineer, northwind_admin
 ):
     uncharted(northwind_engineer)
 
-    response = admin_client.post(reverse("analytics:create-flow"), {"gap_id": "uncharted_territory:security"})
+    response = team_admin_client.post(reverse("analytics:create-flow"), {"gap_id": "uncharted_territory:security"})
 
     draft = FlowDraft.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("knowledge:draft-edit", args=[draft.pk])
     assert draft.author == northwind_admin and draft.source_kind == "gap"
     assert draft.envelope["name"] == "Sophos firewall blocks the payroll portal"
     assert draft.envelope["tree_structure"]["instructions"].startswith("Check the web filter log")
-    editor = admin_client.get(response["Location"])
+    editor = team_admin_client.get(response["Location"])
     assert editor.status_code == 200 and "Sophos firewall blocks the payroll portal" in editor.text
 
 
-def test_medium_and_low_gaps_offer_no_create_flow(admin_client, northwind_engineer):
+def test_medium_and_low_gaps_offer_no_create_flow(team_admin_client, northwind_engineer):
     uncharted(northwind_engineer, count=5)
 
-    body = gap_card(admin_client.get(URL), "uncharted_territory:security")
+    body = gap_card(team_admin_client.get(URL), "uncharted_territory:security")
 
     assert 'data-kind="medium"' in body and "Create flow" not in body
 
 
-def test_a_high_escalation_gap_links_to_the_escalated_sessions_instead(admin_client, northwind_engineer):
+def test_a_high_escalation_gap_links_to_the_escalated_sessions_instead(team_admin_client, northwind_engineer):
     for _ in range(10):
         session(northwind_engineer, status="escalated", problem_domain="backup")
     recount()
 
-    body = gap_card(admin_client.get(URL), "high_escalation:backup")
+    body = gap_card(team_admin_client.get(URL), "high_escalation:backup")
 
     assert 'href="/sessions/?scope=all&amp;status=escalated&amp;domain=backup"' in body
     assert "See escalated sessions" in body
@@ -353,25 +347,27 @@ def test_a_high_escalation_gap_links_to_the_escalated_sessions_instead(admin_cli
     assert "Escalation rate</dt>" in body and "100.0 %" in body
 
 
-def test_create_flow_refuses_a_gap_without_a_suggested_structure(admin_client, northwind_engineer):
+def test_create_flow_refuses_a_gap_without_a_suggested_structure(team_admin_client, northwind_engineer):
     for _ in range(10):
         session(northwind_engineer, status="escalated", problem_domain="backup")
     recount()
 
-    response = admin_client.post(reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"})
+    response = team_admin_client.post(reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"})
 
     assert response.status_code == 302 and response["Location"] == reverse("analytics:dashboard")
     assert not FlowDraft.objects.exists()
-    page = admin_client.get(response["Location"]).text
+    page = team_admin_client.get(response["Location"]).text
     assert "This kind of gap has no suggested structure." in page
 
 
-def test_create_flow_over_htmx_refuses_a_gap_without_a_suggested_structure_with_422(admin_client, northwind_engineer):
+def test_create_flow_over_htmx_refuses_a_gap_without_a_suggested_structure_with_422(
+    team_admin_client, northwind_engineer
+):
     for _ in range(10):
         session(northwind_engineer, status="escalated", problem_domain="backup")
     recount()
 
-    response = admin_client.post(
+    response = team_admin_client.post(
         reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"}, HTTP_HX_REQUEST="true"
     )
 
@@ -379,17 +375,17 @@ def test_create_flow_over_htmx_refuses_a_gap_without_a_suggested_structure_with_
     assert not FlowDraft.objects.exists()
 
 
-def test_create_flow_for_a_gap_no_longer_reported_is_404(admin_client):
-    response = admin_client.post(reverse("analytics:create-flow"), {"gap_id": "uncharted_territory:security"})
+def test_create_flow_for_a_gap_no_longer_reported_is_404(team_admin_client):
+    response = team_admin_client.post(reverse("analytics:create-flow"), {"gap_id": "uncharted_territory:security"})
 
     assert response.status_code == 404
 
 
-def test_create_flow_is_a_post(admin_client):
-    assert admin_client.get(reverse("analytics:create-flow")).status_code == 405
+def test_create_flow_is_a_post(team_admin_client):
+    assert team_admin_client.get(reverse("analytics:create-flow")).status_code == 405
 
 
-def test_a_gap_of_a_kind_the_page_does_not_know_still_renders_with_the_neutral_style(admin_client, monkeypatch):
+def test_a_gap_of_a_kind_the_page_does_not_know_still_renders_with_the_neutral_style(team_admin_client, monkeypatch):
     odd = {
         "id": "stale_flow:x",
         "gap_type": "stale_flow",
@@ -403,7 +399,7 @@ def test_a_gap_of_a_kind_the_page_does_not_know_still_renders_with_the_neutral_s
     report = {"generated_at": timezone.now().isoformat(), "gaps": [odd]}
     monkeypatch.setattr(gaps, "report", lambda account, refresh=False: report)
 
-    response = admin_client.get(URL)
+    response = team_admin_client.get(URL)
 
     body = gap_card(response, "stale_flow:x")
     assert response.status_code == 200
@@ -412,12 +408,12 @@ def test_a_gap_of_a_kind_the_page_does_not_know_still_renders_with_the_neutral_s
     assert "Create flow" not in body
 
 
-def test_refresh_gaps_recomputes_the_cached_report_with_a_toast(admin_client, northwind, northwind_engineer):
-    admin_client.get(URL)  # caches a report without gaps
+def test_refresh_gaps_recomputes_the_cached_report_with_a_toast(team_admin_client, northwind, northwind_engineer):
+    team_admin_client.get(URL)  # caches a report without gaps
     uncharted(northwind_engineer)
-    assert "uncharted_territory:security" not in admin_client.get(URL).text  # still the cached one
+    assert "uncharted_territory:security" not in team_admin_client.get(URL).text  # still the cached one
 
-    response = admin_client.post(reverse("analytics:refresh-gaps"), {"period": "7d"}, follow=True)
+    response = team_admin_client.post(reverse("analytics:refresh-gaps"), {"period": "7d"}, follow=True)
 
     assert response.redirect_chain == [(f"{URL}?period=7d", 302)]
     assert 'data-gap="uncharted_territory:security"' in response.text
@@ -425,14 +421,14 @@ def test_refresh_gaps_recomputes_the_cached_report_with_a_toast(admin_client, no
     assert f"Knowledge gaps recomputed: {found} found." in response.text  # shown as a toast
 
 
-def test_refresh_gaps_is_a_post(admin_client):
-    assert admin_client.get(reverse("analytics:refresh-gaps")).status_code == 405
+def test_refresh_gaps_is_a_post(team_admin_client):
+    assert team_admin_client.get(reverse("analytics:refresh-gaps")).status_code == 405
 
 
 # ── Flow health ──────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_the_flow_health_table_and_guided_accuracy(admin_client, northwind, northwind_engineer):
+def test_the_flow_health_table_and_guided_accuracy(team_admin_client, northwind, northwind_engineer):
     flow = lockout_flow(northwind)
     escaped = engine.start_session(
         northwind_engineer, "User can't sign in, account locked out in Active Directory again"
@@ -445,7 +441,7 @@ def test_the_flow_health_table_and_guided_accuracy(admin_client, northwind, nort
     engine.answer_step(followed, selected_option="No")
     engine.resolve_session(followed, resolution_summary="Reset the password")
 
-    response = admin_client.get(URL)
+    response = team_admin_client.get(URL)
 
     row = re.search(rf'<tr data-flow="{flow.pk}">.*?</tr>', response.text, re.S).group(0)
     cells = [
@@ -458,13 +454,13 @@ def test_the_flow_health_table_and_guided_accuracy(admin_client, northwind, nort
 
 
 def test_the_page_costs_a_bounded_number_of_queries(
-    admin_client, northwind, northwind_engineer, django_assert_max_num_queries
+    team_admin_client, northwind, northwind_engineer, django_assert_max_num_queries
 ):
     uncharted(northwind_engineer)
     for n in range(30):
         TreeFactory(account=northwind, name=f"Flow {n}", problem_domain="printing")
-    admin_client.get(URL)  # warm the gap cache and the session
+    team_admin_client.get(URL)  # warm the gap cache and the session
 
     with django_assert_max_num_queries(20):
-        response = admin_client.get(URL)
+        response = team_admin_client.get(URL)
     assert response.status_code == 200

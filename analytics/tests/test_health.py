@@ -11,8 +11,7 @@ from flowpilot import engine
 from flowpilot.models import FlowNodeDay
 from flowpilot.tests.factories import LOCKOUT_INTAKE, AISessionFactory, lockout_flow
 from knowledge.models import Tree
-from knowledge.tests.factories import TreeFactory
-from knowledge.tests.factories_proposals import ProposalFactory
+from knowledge.tests.factories import ProposalFactory, TreeFactory
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()

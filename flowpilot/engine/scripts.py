@@ -9,7 +9,7 @@ from scripts.in_session import prefill_from_text, resolve_proposed_script, templ
 def script_step(session: AISession, template_ref, params: dict | None, text: str, source: str) -> tuple[str, dict]:
     """(step_type, content): script_generation with an accessible template, else a plain action."""
     content = {"text": text, "instructions": text, "source": source}
-    resolved = resolve_proposed_script(session.engineer, template_ref, params or {})
+    resolved = resolve_proposed_script(session.engineer, template_ref, pre_filled_params=params or {})
     if resolved is None:
         return StepType.ACTION, content
     template, valid = resolved

@@ -1,3 +1,6 @@
+import factory
+
+from flowpilot.models import AISession
 from knowledge.tests.factories import TreeFactory
 
 LOCKOUT_TREE = {
@@ -38,11 +41,6 @@ def lockout_flow(account, **overrides):
 
 
 LOCKOUT_INTAKE = "User can't sign in, account locked out in Active Directory again"
-
-
-import factory  # noqa: E402
-
-from flowpilot.models import AISession  # noqa: E402
 
 
 class AISessionFactory(factory.django.DjangoModelFactory):

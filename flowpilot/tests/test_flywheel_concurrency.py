@@ -11,6 +11,8 @@ from flowpilot.classify import summarise
 from flowpilot.models import AISession, AISessionStep
 from knowledge.models import FlowProposal
 
+pytestmark = pytest.mark.serial  # two runners in threads, racing on committed rows
+
 PROBLEMS = [
     "Plotter in the drawing office prints blank pages",
     "Yealink desk phone has one-way audio on external calls",

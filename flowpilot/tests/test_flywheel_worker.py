@@ -17,6 +17,7 @@ from flowpilot import tasks
 from flowpilot.models import AISession
 from flowpilot.tests.test_flywheel_concurrency import PROBLEMS, resolved_capture_sessions
 
+pytestmark = pytest.mark.serial  # a real worker process, timed from SIGTERM
 BASE_DIR = Path(settings.BASE_DIR)
 PER_GROUP = 60  # 600 sessions: more than one bounded run analyses, even on a fast machine
 

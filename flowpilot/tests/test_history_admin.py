@@ -9,7 +9,7 @@ from flowpilot.models import AISession, AISessionStep
 from flowpilot.tests.factories import LOCKOUT_INTAKE, AISessionFactory, lockout_flow
 from knowledge import matching, services
 from knowledge.models import FlowDraft, FlowProposal, Tree, TreeVersion
-from knowledge.tests.factories_proposals import ProposalFactory, envelope
+from knowledge.tests.factories import ProposalFactory, envelope
 from resolutionflow.models import Account, Team, User
 from resolutionflow.tests.factories import UserFactory
 from scripts.models import ScriptGeneration

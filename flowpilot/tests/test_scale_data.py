@@ -4,6 +4,8 @@ from django.db import connection
 
 from flowpilot.models import AISession, AISessionStep
 
+pytestmark = pytest.mark.serial  # a bulk load (COPY batches, index rebuilds)
+
 
 @pytest.mark.django_db(transaction=True)  # COPY batches commit; indexes are rebuilt after them
 def test_generate_scale_data_loads_consistent_sessions_and_keeps_the_indexes(capsys):

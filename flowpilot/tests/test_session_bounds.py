@@ -2,7 +2,6 @@
 step is pre-filled from the intake and the latest messages only."""
 
 import copy
-import json
 
 import pytest
 
@@ -12,9 +11,8 @@ from flowpilot.engine.scripts import PREFILL_MESSAGES
 from flowpilot.errors import InvalidAnswer
 from flowpilot.models import StepType
 from flowpilot.tests.factories import LOCKOUT_INTAKE, LOCKOUT_TREE, lockout_flow
+from resolutionflow.testing import HTMX, toast_of
 from scripts.tests.factories import ScriptTemplateFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -49,9 +47,7 @@ def test_the_session_page_refuses_a_note_beyond_the_cap_with_its_message(client,
 
     response = client.post(f"/sessions/{session.pk}/answer/", {"note": "second"}, **HTMX)
 
-    assert json.loads(response["HX-Trigger"])["toast"]["message"] == (
-        "This session already has 1 notes, the most it takes."
-    )
+    assert toast_of(response)["message"] == ("This session already has 1 notes, the most it takes.")
     assert notes_of(session) == ["first"]
 
 

@@ -1,9 +1,8 @@
 """The session list's pages keep every filter of the URL (the shared pager, components/pager.html)."""
 
 from flowpilot.tests.factories import AISessionFactory
-from resolutionflow.testing import pager_link
+from resolutionflow.testing import HTMX, pager_link
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 FILTERS = {"scope": "team", "status": "resolved", "domain": "vpn", "tier": "guided"}
 
 

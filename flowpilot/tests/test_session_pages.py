@@ -1,7 +1,5 @@
 """The session pages: intake, the session page and its actions (plain posts and htmx), lists, read-only view."""
 
-import json
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,10 +9,8 @@ from flowpilot.models import AISession, SessionMode, SessionStatus, StepType
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 from knowledge.tests.factories import TreeFactory
 from resolutionflow.models import Role
-from resolutionflow.testing import assert_foreign_404
+from resolutionflow.testing import HTMX, assert_foreign_404, toast_of
 from resolutionflow.tests.factories import TeamFactory, UserFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -25,12 +21,6 @@ def flow(northwind):
 @pytest.fixture
 def session(northwind_engineer, flow):
     return engine.start_session(northwind_engineer, LOCKOUT_INTAKE, client_name="Acme Dental", ticket_id="T-1")
-
-
-@pytest.fixture
-def alex(client, northwind_engineer):
-    client.force_login(northwind_engineer)
-    return client
 
 
 @pytest.fixture
@@ -46,15 +36,11 @@ def steps(session):
     return list(session.steps.order_by("order"))
 
 
-def toast_of(response):
-    return json.loads(response["HX-Trigger"])["toast"]
-
-
 # ── Intake ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_the_intake_starts_a_session_and_redirects_to_its_page(alex, northwind_engineer, flow):
-    response = alex.post(
+def test_the_intake_starts_a_session_and_redirects_to_its_page(engineer_client, northwind_engineer, flow):
+    response = engineer_client.post(
         "/sessions/new/", {"intake": LOCKOUT_INTAKE, "client_name": "Acme", "device": "PC-7", "ticket_id": "T-42"}
     )
 
@@ -67,35 +53,35 @@ def test_the_intake_starts_a_session_and_redirects_to_its_page(alex, northwind_e
         "device": "PC-7",
         "ticket_id": "T-42",
     }
-    page = alex.get(url(session)).content.decode()
+    page = engineer_client.get(url(session)).content.decode()
     assert "Is the account locked out in Active Directory" in page and "Acme" in page and "T-42" in page
 
 
-def test_an_htmx_intake_redirects_the_browser_to_the_session(alex, flow):
-    response = alex.post("/sessions/new/", {"intake": LOCKOUT_INTAKE}, **HTMX)
+def test_an_htmx_intake_redirects_the_browser_to_the_session(engineer_client, flow):
+    response = engineer_client.post("/sessions/new/", {"intake": LOCKOUT_INTAKE}, **HTMX)
 
     assert response.status_code == 200 and response["HX-Redirect"] == url(AISession.objects.get())
 
 
-def test_the_capture_checkbox_starts_a_capture_session(alex, flow):
-    alex.post("/sessions/new/", {"intake": LOCKOUT_INTAKE, "prefer_capture": "on"})
+def test_the_capture_checkbox_starts_a_capture_session(engineer_client, flow):
+    engineer_client.post("/sessions/new/", {"intake": LOCKOUT_INTAKE, "prefer_capture": "on"})
 
     session = AISession.objects.get()
     assert session.mode == SessionMode.CAPTURE and steps(session)[0].step_type == StepType.CAPTURE
 
 
-def test_an_intake_too_long_is_refused_on_the_form_keeping_the_text(alex):
+def test_an_intake_too_long_is_refused_on_the_form_keeping_the_text(engineer_client):
     text = "printer offline " * 700
 
-    response = alex.post("/sessions/new/", {"intake": text, "client_name": "Acme Dental"})
+    response = engineer_client.post("/sessions/new/", {"intake": text, "client_name": "Acme Dental"})
 
     assert response.status_code == 422 and not AISession.objects.exists()
     page = response.content.decode()
     assert "at most 10000 characters" in page and text.strip() in page and 'value="Acme Dental"' in page
 
 
-def test_an_empty_intake_is_refused_and_htmx_gets_the_form_back(alex):
-    response = alex.post("/sessions/new/", {"intake": "   ", "ticket_id": "T-9"}, **HTMX)
+def test_an_empty_intake_is_refused_and_htmx_gets_the_form_back(engineer_client):
+    response = engineer_client.post("/sessions/new/", {"intake": "   ", "ticket_id": "T-9"}, **HTMX)
 
     page = response.content.decode()
     assert response.status_code == 422 and "<html" not in page and 'id="intake-form"' in page
@@ -105,17 +91,17 @@ def test_an_empty_intake_is_refused_and_htmx_gets_the_form_back(alex):
 # ── Answering each kind of step ─────────────────────────────────────────────────────────────────────
 
 
-def test_choosing_an_option_walks_the_flow_and_returns_to_the_page(alex, session):
-    response = alex.post(url(session, "answer"), {"selected_option": "Yes, locked out"})
+def test_choosing_an_option_walks_the_flow_and_returns_to_the_page(engineer_client, session):
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "Yes, locked out"})
 
     assert response.status_code == 302 and response["Location"] == url(session)
     root, action = steps(session)
     assert root.selected_option == "Yes, locked out" and (action.step_type, action.flow_node_id) == ("action", "locked")
-    assert "Unlock the account in ADUC" in alex.get(url(session)).content.decode()
+    assert "Unlock the account in ADUC" in engineer_client.get(url(session)).content.decode()
 
 
-def test_an_htmx_answer_returns_the_next_card_with_the_timeline_out_of_band(alex, session):
-    response = alex.post(url(session, "answer"), {"selected_option": "Yes, locked out"}, **HTMX)
+def test_an_htmx_answer_returns_the_next_card_with_the_timeline_out_of_band(engineer_client, session):
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "Yes, locked out"}, **HTMX)
 
     page = response.content.decode()
     assert response.status_code == 200 and "<html" not in page and "<aside" not in page
@@ -125,8 +111,10 @@ def test_an_htmx_answer_returns_the_next_card_with_the_timeline_out_of_band(alex
     assert 'Chose</span> <span class="font-medium">Yes, locked out' in page
 
 
-def test_something_else_is_a_free_text_escape_marked_in_the_timeline(alex, session):
-    response = alex.post(url(session, "answer"), {"free_text": "The account is disabled, not locked"}, **HTMX)
+def test_something_else_is_a_free_text_escape_marked_in_the_timeline(engineer_client, session):
+    response = engineer_client.post(
+        url(session, "answer"), {"free_text": "The account is disabled, not locked"}, **HTMX
+    )
 
     escape = steps(session)[0]
     assert escape.was_free_text and escape.free_text_input == "The account is disabled, not locked"
@@ -134,10 +122,12 @@ def test_something_else_is_a_free_text_escape_marked_in_the_timeline(alex, sessi
     assert "Free-text escape" in page and "Own answer" in page and "What did you check or do?" in page
 
 
-def test_worked_goes_on_to_the_next_node_with_what_happened(alex, session):
+def test_worked_goes_on_to_the_next_node_with_what_happened(engineer_client, session):
     engine.answer_step(session, selected_option="Yes, locked out")
 
-    response = alex.post(url(session, "answer"), {"action_result": "Worked", "detail": "4740s from her phone"}, **HTMX)
+    response = engineer_client.post(
+        url(session, "answer"), {"action_result": "Worked", "detail": "4740s from her phone"}, **HTMX
+    )
 
     action, solution = steps(session)[1:]
     assert action.action_result == "Worked — 4740s from her phone" and not action.was_free_text
@@ -145,29 +135,31 @@ def test_worked_goes_on_to_the_next_node_with_what_happened(alex, session):
     assert "Resolve with this" in response.content.decode()
 
 
-def test_didnt_work_records_what_happened_as_an_escape(alex, session):
+def test_didnt_work_records_what_happened_as_an_escape(engineer_client, session):
     engine.answer_step(session, selected_option="Yes, locked out")
 
-    alex.post(url(session, "answer"), {"free_text": "Unlock fails: access denied", "result": "Didn't work"}, **HTMX)
+    engineer_client.post(
+        url(session, "answer"), {"free_text": "Unlock fails: access denied", "result": "Didn't work"}, **HTMX
+    )
 
     action = steps(session)[1]
     assert action.was_free_text and action.action_result == "Didn't work"
     assert action.free_text_input == "Unlock fails: access denied"
 
 
-def test_didnt_work_without_saying_what_happened_asks_for_it(alex, session):
+def test_didnt_work_without_saying_what_happened_asks_for_it(engineer_client, session):
     engine.answer_step(session, selected_option="Yes, locked out")
 
-    response = alex.post(url(session, "answer"), {"free_text": "", "result": "Didn't work"}, **HTMX)
+    response = engineer_client.post(url(session, "answer"), {"free_text": "", "result": "Didn't work"}, **HTMX)
 
     assert response.status_code == 422 and toast_of(response)["level"] == "warning"
     assert 'role="alert"' in response.content.decode() and not steps(session)[1].is_answered
 
 
-def test_a_note_is_recorded_and_the_step_stays(alex, session):
+def test_a_note_is_recorded_and_the_step_stays(engineer_client, session):
     engine.answer_step(session, selected_option="Yes, locked out")
 
-    response = alex.post(url(session, "answer"), {"note": "User is on a train, callback at 3"}, **HTMX)
+    response = engineer_client.post(url(session, "answer"), {"note": "User is on a train, callback at 3"}, **HTMX)
 
     action = steps(session)[-1]
     assert len(steps(session)) == 2 and not action.is_answered
@@ -176,10 +168,12 @@ def test_a_note_is_recorded_and_the_step_stays(alex, session):
     assert "User is on a train, callback at 3" in page and "Worked" in page and toast_of(response)["level"] == "info"
 
 
-def test_a_capture_step_records_the_check_and_the_finding(alex, northwind_engineer):
+def test_a_capture_step_records_the_check_and_the_finding(engineer_client, northwind_engineer):
     session = engine.start_session(northwind_engineer, "Plotter in the drawing office prints blank pages")
 
-    response = alex.post(url(session, "answer"), {"free_text": "Printed a test page", "result": "Also blank"}, **HTMX)
+    response = engineer_client.post(
+        url(session, "answer"), {"free_text": "Printed a test page", "result": "Also blank"}, **HTMX
+    )
 
     capture = steps(session)[0]
     assert capture.free_text_input == "Printed a test page" and capture.action_result == "Also blank"
@@ -188,19 +182,19 @@ def test_a_capture_step_records_the_check_and_the_finding(alex, northwind_engine
     assert "Checked</span> Printed a test page" in page and "Found</span> Also blank" in page
 
 
-def test_a_capture_step_from_an_open_end_says_so(alex, session):
-    response = alex.post(url(session, "answer"), {"selected_option": "Can't tell"}, **HTMX)
+def test_a_capture_step_from_an_open_end_says_so(engineer_client, session):
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "Can't tell"}, **HTMX)
 
     assert "is an open end: nobody has followed it yet" in response.content.decode()
 
 
-def test_an_action_whose_script_template_does_not_exist_is_a_plain_instruction(alex, session, flow):
+def test_an_action_whose_script_template_does_not_exist_is_a_plain_instruction(engineer_client, session, flow):
     tree = {**flow.tree_structure, "children": [dict(c) for c in flow.tree_structure["children"]]}
     tree["children"][0]["script"] = {"template": "no-such-template", "params": {"Identity": "jdoe"}}
     flow.tree_structure = tree
     flow.save()
 
-    response = alex.post(url(session, "answer"), {"selected_option": "Yes, locked out"}, **HTMX)
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "Yes, locked out"}, **HTMX)
 
     page = response.content.decode()
     assert response.status_code == 200 and "Unlock the account in ADUC" in page
@@ -208,18 +202,18 @@ def test_an_action_whose_script_template_does_not_exist_is_a_plain_instruction(a
     assert steps(session)[-1].step_type == "action"
 
 
-def test_an_llm_step_shows_its_confidence_and_reasoning(alex, session):
+def test_an_llm_step_shows_its_confidence_and_reasoning(engineer_client, session):
     step = steps(session)[0]
     step.content = {**step.content, "source": "llm", "confidence": 0.72, "reasoning": "Lockouts come from old phones."}
     step.save()
 
-    page = alex.get(url(session)).content.decode()
+    page = engineer_client.get(url(session)).content.decode()
 
     assert "FlowPilot AI" in page and "72 %" in page and "Lockouts come from old phones." in page
 
 
-def test_an_option_not_offered_re_renders_the_card_with_the_error(alex, session):
-    response = alex.post(url(session, "answer"), {"selected_option": "Perhaps"}, **HTMX)
+def test_an_option_not_offered_re_renders_the_card_with_the_error(engineer_client, session):
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "Perhaps"}, **HTMX)
 
     page = response.content.decode()
     assert response.status_code == 422 and page.lstrip().startswith('<section id="step-card"')
@@ -227,16 +221,16 @@ def test_an_option_not_offered_re_renders_the_card_with_the_error(alex, session)
     assert len(steps(session)) == 1
 
 
-def test_a_refused_answer_without_htmx_is_the_whole_page_with_422(alex, session):
-    response = alex.post(url(session, "answer"), {"selected_option": "Perhaps"})
+def test_a_refused_answer_without_htmx_is_the_whole_page_with_422(engineer_client, session):
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "Perhaps"})
 
     assert response.status_code == 422 and "is not one of the offered options" in response.content.decode()
 
 
-def test_answering_a_closed_session_shows_its_closed_state_with_a_warning(alex, session):
+def test_answering_a_closed_session_shows_its_closed_state_with_a_warning(engineer_client, session):
     engine.abandon_session(session, reason="duplicate")
 
-    response = alex.post(url(session, "answer"), {"selected_option": "No"}, **HTMX)
+    response = engineer_client.post(url(session, "answer"), {"selected_option": "No"}, **HTMX)
 
     assert response.status_code == 409  # app.js swaps a refusal's body
     assert response["HX-Retarget"] == "#session" and response["HX-Reswap"] == "outerHTML"
@@ -244,15 +238,15 @@ def test_answering_a_closed_session_shows_its_closed_state_with_a_warning(alex, 
     assert "Abandoned" in response.content.decode() and "duplicate" in response.content.decode()
 
 
-def test_recording_my_own_steps_switches_to_capture(alex, session):
-    response = alex.post(url(session, "capture"), **HTMX)
+def test_recording_my_own_steps_switches_to_capture(engineer_client, session):
+    response = engineer_client.post(url(session, "capture"), **HTMX)
 
     session.refresh_from_db()
     assert session.mode == SessionMode.CAPTURE and steps(session)[-1].step_type == StepType.CAPTURE
     assert "What did you check or do?" in response.content.decode()
 
 
-def test_switching_flow_from_the_matched_flows_panel_walks_the_other_flow(alex, session, northwind):
+def test_switching_flow_from_the_matched_flows_panel_walks_the_other_flow(engineer_client, session, northwind):
     other = TreeFactory(account=northwind, name="Password expired at sign-in")
     session.candidate_matches = [
         *session.candidate_matches,
@@ -260,7 +254,7 @@ def test_switching_flow_from_the_matched_flows_panel_walks_the_other_flow(alex, 
     ]
     session.save()
 
-    response = alex.post(url(session, "switch-flow"), {"flow_id": str(other.pk)}, **HTMX)
+    response = engineer_client.post(url(session, "switch-flow"), {"flow_id": str(other.pk)}, **HTMX)
 
     session.refresh_from_db()
     assert session.matched_flow == other and steps(session)[-1].flow == other
@@ -272,8 +266,8 @@ def test_switching_flow_from_the_matched_flows_panel_walks_the_other_flow(alex, 
     assert toast_of(response)["message"] == "Now following “Password expired at sign-in”."
 
 
-def test_the_session_page_lists_the_matched_flows_with_scores_and_links(alex, session, flow):
-    page = alex.get(url(session)).content.decode()
+def test_the_session_page_lists_the_matched_flows_with_scores_and_links(engineer_client, session, flow):
+    page = engineer_client.get(url(session)).content.decode()
 
     assert f'href="/flows/{flow.pk}/"' in page and "Following this flow" in page
     assert f"{session.match_score * 100:.1f} %" in page
@@ -282,12 +276,12 @@ def test_the_session_page_lists_the_matched_flows_with_scores_and_links(alex, se
 # ── Resolve, escalate, abandon ──────────────────────────────────────────────────────────────────────
 
 
-def test_resolving_through_the_dialog_shows_the_documentation_escaped(alex, northwind_engineer, flow):
+def test_resolving_through_the_dialog_shows_the_documentation_escaped(engineer_client, northwind_engineer, flow):
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE + " <script>alert(1)</script>")
     engine.answer_step(session, selected_option="Yes, locked out")
     engine.answer_step(session, action_result="Worked")
 
-    response = alex.post(
+    response = engineer_client.post(
         url(session, "resolve"), {"resolution_summary": "Unlocked <b>the</b> account", "rating": "4"}, **HTMX
     )
 
@@ -301,15 +295,15 @@ def test_resolving_through_the_dialog_shows_the_documentation_escaped(alex, nort
     assert "<b>the</b>" not in page
 
 
-def test_resolving_with_a_plain_form_redirects_to_the_resolved_page(alex, session):
-    response = alex.post(url(session, "resolve"), {"resolution_summary": "Reset the password"})
+def test_resolving_with_a_plain_form_redirects_to_the_resolved_page(engineer_client, session):
+    response = engineer_client.post(url(session, "resolve"), {"resolution_summary": "Reset the password"})
 
     assert response.status_code == 302 and response["Location"] == url(session)
-    assert "Ticket documentation" in alex.get(url(session)).content.decode()
+    assert "Ticket documentation" in engineer_client.get(url(session)).content.decode()
 
 
-def test_a_resolve_without_a_summary_is_refused_in_the_dialog(alex, session):
-    response = alex.post(url(session, "resolve"), {"resolution_summary": " ", "rating": "5"}, **HTMX)
+def test_a_resolve_without_a_summary_is_refused_in_the_dialog(engineer_client, session):
+    response = engineer_client.post(url(session, "resolve"), {"resolution_summary": " ", "rating": "5"}, **HTMX)
 
     page = response.content.decode()
     assert response.status_code == 422 and page.lstrip().startswith('<form id="resolve-form"')
@@ -318,56 +312,58 @@ def test_a_resolve_without_a_summary_is_refused_in_the_dialog(alex, session):
     assert session.status == SessionStatus.ACTIVE
 
 
-def test_the_resolve_page_without_javascript_is_prefilled_with_the_solution(alex, session):
+def test_the_resolve_page_without_javascript_is_prefilled_with_the_solution(engineer_client, session):
     engine.answer_step(session, selected_option="No")
 
-    response = alex.get(url(session, "resolve") + "?prefill=solution")
+    response = engineer_client.get(url(session, "resolve") + "?prefill=solution")
 
     assert response.status_code == 200 and "Reset the password in ADUC." in response.content.decode()
 
 
-def test_escalating_to_a_colleague_shows_the_handoff(alex, session, colleague):
-    response = alex.post(url(session, "escalate"), {"reason": "Needs domain admin", "target": f"user:{colleague.pk}"})
+def test_escalating_to_a_colleague_shows_the_handoff(engineer_client, session, colleague):
+    response = engineer_client.post(
+        url(session, "escalate"), {"reason": "Needs domain admin", "target": f"user:{colleague.pk}"}
+    )
 
     session.refresh_from_db()
     assert response.status_code == 302
     assert session.status == SessionStatus.ESCALATED and session.escalated_to_user == colleague
-    page = alex.get(url(session)).content.decode()
+    page = engineer_client.get(url(session)).content.decode()
     assert "Hand-off summary" in page and "Needs domain admin" in page and 'id="resolve-dialog"' in page
 
 
-def test_escalating_to_a_team(alex, session, projects_team):
-    alex.post(url(session, "escalate"), {"reason": "Project work", "target": f"team:{projects_team.pk}"})
+def test_escalating_to_a_team(engineer_client, session, projects_team):
+    engineer_client.post(url(session, "escalate"), {"reason": "Project work", "target": f"team:{projects_team.pk}"})
 
     session.refresh_from_db()
     assert session.escalated_to_team == projects_team and session.escalated_to_user is None
 
 
-def test_an_escalation_target_outside_the_account_is_not_a_choice(alex, session, contoso, contoso_engineer):
+def test_an_escalation_target_outside_the_account_is_not_a_choice(engineer_client, session, contoso, contoso_engineer):
     foreign_team = TeamFactory(account=contoso, name="Contoso desk")
 
     for target in (f"user:{contoso_engineer.pk}", f"team:{foreign_team.pk}"):
-        response = alex.post(url(session, "escalate"), {"reason": "x", "target": target})
+        response = engineer_client.post(url(session, "escalate"), {"reason": "x", "target": target})
         assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
-    assert "Contoso" not in alex.get(url(session)).content.decode()
+    assert "Contoso" not in engineer_client.get(url(session)).content.decode()
     session.refresh_from_db()
     assert session.status == SessionStatus.ACTIVE
 
 
-def test_abandoning_through_the_page_shows_the_reason(alex, session):
-    response = alex.post(url(session, "abandon"), {"reason": "Duplicate of T-40"}, **HTMX)
+def test_abandoning_through_the_page_shows_the_reason(engineer_client, session):
+    response = engineer_client.post(url(session, "abandon"), {"reason": "Duplicate of T-40"}, **HTMX)
 
     session.refresh_from_db()
     assert session.status == SessionStatus.ABANDONED and session.abandon_reason == "Duplicate of T-40"
     assert "Duplicate of T-40" in response.content.decode() and 'id="step-card"' not in response.content.decode()
 
 
-def test_a_closed_session_has_no_closing_forms(alex, session):
+def test_a_closed_session_has_no_closing_forms(engineer_client, session):
     engine.resolve_session(session, resolution_summary="Fixed")
 
-    page = alex.get(url(session)).content.decode()
+    page = engineer_client.get(url(session)).content.decode()
     assert "<dialog" not in page and 'id="step-card"' not in page
-    assert alex.get(url(session, "escalate")).status_code == 302
+    assert engineer_client.get(url(session, "escalate")).status_code == 302
 
 
 # ── Who may act ─────────────────────────────────────────────────────────────────────────────────────
@@ -435,49 +431,49 @@ def make_session(engineer, text="Outlook keeps asking for a password", **fields)
     )
 
 
-def test_the_list_shows_my_sessions_by_default(alex, northwind_engineer, colleague):
+def test_the_list_shows_my_sessions_by_default(engineer_client, northwind_engineer, colleague):
     make_session(northwind_engineer, "Mine: VPN drops every hour")
     make_session(colleague, "Sam's: printer jams")
 
-    page = alex.get("/sessions/").content.decode()
+    page = engineer_client.get("/sessions/").content.decode()
 
     assert "Mine: VPN drops every hour" in page and "printer jams" not in page
     assert '<a href="/sessions/" hx-get="/sessions/" aria-current="page"' in page
 
 
-def test_the_team_and_all_tabs_and_the_status_filter(alex, northwind_engineer, colleague, northwind_owner):
+def test_the_team_and_all_tabs_and_the_status_filter(engineer_client, northwind_engineer, colleague, northwind_owner):
     make_session(colleague, "Sam's: printer jams")
     make_session(northwind_owner, "Owner's: backup failed", status=SessionStatus.RESOLVED)
     make_session(northwind_engineer, "Mine: VPN drops", status=SessionStatus.ESCALATED)
 
-    team = alex.get("/sessions/?scope=team").content.decode()
-    everyone = alex.get("/sessions/?scope=all&status=resolved").content.decode()
+    team = engineer_client.get("/sessions/?scope=team").content.decode()
+    everyone = engineer_client.get("/sessions/?scope=all&status=resolved").content.decode()
 
     assert "printer jams" in team and "VPN drops" in team and "backup failed" not in team
     assert "backup failed" in everyone and "printer jams" not in everyone and "VPN drops" not in everyone
 
 
-def test_an_htmx_tab_returns_the_results_only(alex, northwind_engineer):
+def test_an_htmx_tab_returns_the_results_only(engineer_client, northwind_engineer):
     make_session(northwind_engineer, "Mine: VPN drops")
 
-    response = alex.get("/sessions/?scope=all", **HTMX)
+    response = engineer_client.get("/sessions/?scope=all", **HTMX)
 
     page = response.content.decode()
     assert "<html" not in page and page.lstrip().startswith('<div id="session-results"') and "VPN drops" in page
 
 
-def test_an_empty_list_offers_to_start_a_session(alex):
-    page = alex.get("/sessions/").content.decode()
+def test_an_empty_list_offers_to_start_a_session(engineer_client):
+    page = engineer_client.get("/sessions/").content.decode()
 
     assert "No sessions yet" in page and 'href="/sessions/new/"' in page
 
 
 def test_the_list_makes_the_same_number_of_queries_for_more_sessions(
-    alex, northwind, northwind_engineer, colleague, flow, django_assert_max_num_queries
+    engineer_client, northwind, northwind_engineer, colleague, flow, django_assert_max_num_queries
 ):
     make_session(northwind_engineer, matched_flow=flow)
     with CaptureQueriesContext(connection) as few:
-        alex.get("/sessions/?scope=all")
+        engineer_client.get("/sessions/?scope=all")
     for n in range(12):
         make_session(
             UserFactory(account=northwind, team=TeamFactory(account=northwind)),
@@ -487,21 +483,23 @@ def test_the_list_makes_the_same_number_of_queries_for_more_sessions(
         make_session(colleague, status=SessionStatus.ABANDONED)
 
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = alex.get("/sessions/?scope=all")
+        response = engineer_client.get("/sessions/?scope=all")
     assert response.content.decode().count('class="link line-clamp-2"') == 25
 
 
 # ── The read-only view ──────────────────────────────────────────────────────────────────────────────
 
 
-def test_the_read_only_view_shows_every_step_in_order_with_escapes_and_the_documentation(alex, session, colleague):
+def test_the_read_only_view_shows_every_step_in_order_with_escapes_and_the_documentation(
+    engineer_client, session, colleague
+):
     engine.answer_step(session, selected_option="Yes, locked out")
     engine.answer_step(session, note="Called the user")
     engine.answer_step(session, free_text="Unlock fails: access denied", result="Didn't work")
     engine.answer_step(session, free_text="Checked the ACL", result="Helpdesk group lost rights")
     engine.resolve_session(session, resolution_summary="Restored the delegation")
 
-    page = alex.get(url(session, "view")).content.decode()
+    page = engineer_client.get(url(session, "view")).content.decode()
 
     assert page.index("Is the account locked out") < page.index("Unlock the account") < page.index("Checked the ACL")
     assert "Free-text escape" in page and "Called the user" in page and "Didn't work</span> Unlock fails" in page

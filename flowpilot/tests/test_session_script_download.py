@@ -10,12 +10,10 @@ from flowpilot import engine
 from flowpilot.models import StepType
 from flowpilot.tests.test_session_scripts import INTAKE, flow_with_script
 from resolutionflow.models import Role
-from resolutionflow.testing import assert_foreign_404
+from resolutionflow.testing import HTMX, assert_foreign_404
 from resolutionflow.tests.factories import UserFactory
 from scripts.models import ScriptGeneration
 from scripts.tests.factories import ScriptTemplateFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -29,12 +27,6 @@ def script_session(northwind, northwind_engineer, template):
     session = engine.start_session(northwind_engineer, INTAKE)
     engine.answer_step(session, selected_option="Yes, locked out")
     return session
-
-
-@pytest.fixture
-def alex(client, northwind_engineer):
-    client.force_login(northwind_engineer)
-    return client
 
 
 def generate_url(session):
@@ -52,18 +44,18 @@ def downloaded(response) -> str:
     return response.content.decode("utf-8-sig")
 
 
-def test_the_card_downloads_through_the_session(alex, script_session):
-    html = alex.get(f"/sessions/{script_session.pk}/").content.decode()
+def test_the_card_downloads_through_the_session(engineer_client, script_session):
+    html = engineer_client.get(f"/sessions/{script_session.pk}/").content.decode()
 
     assert f'formaction="{download_url(script_session)}"' in html
     assert "/scripts/" not in html.split('id="script-generator"')[1].split("</form>")[0]
 
 
-def test_download_after_generate_is_the_same_generation(alex, script_session, template):
-    alex.post(generate_url(script_session), {"sam_account_name": "jsmith"}, **HTMX)
+def test_download_after_generate_is_the_same_generation(engineer_client, script_session, template):
+    engineer_client.post(generate_url(script_session), {"sam_account_name": "jsmith"}, **HTMX)
     generated = ScriptGeneration.objects.get()
 
-    script = downloaded(alex.post(download_url(script_session), {"sam_account_name": "jsmith"}))
+    script = downloaded(engineer_client.post(download_url(script_session), {"sam_account_name": "jsmith"}))
 
     assert "'jsmith'" in script
     assert list(ScriptGeneration.objects.all()) == [generated]
@@ -72,10 +64,10 @@ def test_download_after_generate_is_the_same_generation(alex, script_session, te
     assert engine.current_step(script_session).script_generation == generated
 
 
-def test_download_alone_records_one_generation_linked_to_the_session_and_step(alex, script_session):
+def test_download_alone_records_one_generation_linked_to_the_session_and_step(engineer_client, script_session):
     steps_before = script_session.steps.count()
 
-    script = downloaded(alex.post(download_url(script_session), {"sam_account_name": "jsmith"}))
+    script = downloaded(engineer_client.post(download_url(script_session), {"sam_account_name": "jsmith"}))
 
     generation = ScriptGeneration.objects.get()
     step = engine.current_step(script_session)
@@ -85,17 +77,17 @@ def test_download_alone_records_one_generation_linked_to_the_session_and_step(al
     assert script_session.steps.count() == steps_before
 
 
-def test_downloading_twice_with_the_same_values_records_one_generation(alex, script_session):
-    downloaded(alex.post(download_url(script_session), {"sam_account_name": "jsmith"}))
-    downloaded(alex.post(download_url(script_session), {"sam_account_name": "jsmith"}))
+def test_downloading_twice_with_the_same_values_records_one_generation(engineer_client, script_session):
+    downloaded(engineer_client.post(download_url(script_session), {"sam_account_name": "jsmith"}))
+    downloaded(engineer_client.post(download_url(script_session), {"sam_account_name": "jsmith"}))
 
     assert ScriptGeneration.objects.count() == 1
 
 
-def test_download_with_other_values_is_a_new_generation_linked_to_the_step(alex, script_session):
-    alex.post(generate_url(script_session), {"sam_account_name": "jsmith"}, **HTMX)
+def test_download_with_other_values_is_a_new_generation_linked_to_the_step(engineer_client, script_session):
+    engineer_client.post(generate_url(script_session), {"sam_account_name": "jsmith"}, **HTMX)
 
-    script = downloaded(alex.post(download_url(script_session), {"sam_account_name": "mgarcia"}))
+    script = downloaded(engineer_client.post(download_url(script_session), {"sam_account_name": "mgarcia"}))
 
     newest = ScriptGeneration.objects.order_by("-created_at").first()
     assert "'mgarcia'" in script and ScriptGeneration.objects.count() == 2
@@ -103,29 +95,31 @@ def test_download_with_other_values_is_a_new_generation_linked_to_the_step(alex,
     assert engine.current_step(script_session).script_generation == newest
 
 
-def test_a_generation_from_the_library_is_not_reused_for_the_session(alex, script_session, template):
-    alex.post(f"/scripts/{template.pk}/generate/", {"sam_account_name": "jsmith"})
+def test_a_generation_from_the_library_is_not_reused_for_the_session(engineer_client, script_session, template):
+    engineer_client.post(f"/scripts/{template.pk}/generate/", {"sam_account_name": "jsmith"})
     library = ScriptGeneration.objects.get()
 
-    downloaded(alex.post(download_url(script_session), {"sam_account_name": "jsmith", "generation-id": library.pk}))
+    downloaded(
+        engineer_client.post(download_url(script_session), {"sam_account_name": "jsmith", "generation-id": library.pk})
+    )
 
     linked = ScriptGeneration.objects.exclude(pk=library.pk).get()
     assert linked.ai_session_id == script_session.pk
     assert engine.current_step(script_session).script_generation == linked
 
 
-def test_download_with_invalid_values_shows_the_card_with_the_error(alex, script_session):
-    response = alex.post(download_url(script_session), {"sam_account_name": ""})
+def test_download_with_invalid_values_shows_the_card_with_the_error(engineer_client, script_session):
+    response = engineer_client.post(download_url(script_session), {"sam_account_name": ""})
 
     assert response.status_code == 422
     assert 'id="param-sam_account_name-error"' in response.content.decode()
     assert not ScriptGeneration.objects.exists()
 
 
-def test_download_on_a_closed_session_records_nothing(alex, script_session):
+def test_download_on_a_closed_session_records_nothing(engineer_client, script_session):
     engine.abandon_session(script_session, reason="Duplicate ticket")
 
-    response = alex.post(download_url(script_session), {"sam_account_name": "jsmith"})
+    response = engineer_client.post(download_url(script_session), {"sam_account_name": "jsmith"})
 
     assert response.status_code == 302 and not ScriptGeneration.objects.exists()
 

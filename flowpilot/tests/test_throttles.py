@@ -1,16 +1,13 @@
 """Per-user rate limits on starting sessions, answering steps and matching, on the API and the session
 pages alike (one count per action, counted in the database by one statement per request)."""
 
-import json
-
 import pytest
 from rest_framework.settings import api_settings
 
 from flowpilot import engine
 from flowpilot.models import AISession
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from resolutionflow.testing import HTMX, hx_triggers, toast_of
 
 
 @pytest.fixture
@@ -22,12 +19,6 @@ def rates(settings):
         settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], **scoped}}
 
     return set_rates
-
-
-@pytest.fixture
-def alex(client, northwind_engineer):
-    client.force_login(northwind_engineer)
-    return client
 
 
 def start_by_api(client):
@@ -63,32 +54,38 @@ def test_each_user_has_their_own_count(api_as, northwind_engineer, northwind_adm
     assert start_by_api(api_as(northwind_admin)).status_code == 201
 
 
-def test_the_intake_page_shares_the_apis_count_and_answers_429_with_a_toast(api_as, alex, northwind_engineer, rates):
+def test_the_intake_page_shares_the_apis_count_and_answers_429_with_a_toast(
+    api_as, engineer_client, northwind_engineer, rates
+):
     rates(session_start="2/min")
     assert start_by_api(api_as(northwind_engineer)).status_code == 201
-    assert alex.post("/sessions/new/", {"intake": "Plotter prints blank pages"}, **HTMX).status_code == 200
+    assert engineer_client.post("/sessions/new/", {"intake": "Plotter prints blank pages"}, **HTMX).status_code == 200
 
-    refused = alex.post("/sessions/new/", {"intake": "Plotter prints blank pages"}, **HTMX)
+    refused = engineer_client.post("/sessions/new/", {"intake": "Plotter prints blank pages"}, **HTMX)
 
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
-    toast = json.loads(refused["HX-Trigger"])["toast"]
+    toast = toast_of(refused)
     assert toast["level"] == "warning" and toast["message"].startswith("Too many requests in a minute. Wait ")
     assert AISession.objects.count() == 2
-    assert alex.get("/sessions/new/").status_code == 200  # the form itself still opens
+    assert engineer_client.get("/sessions/new/").status_code == 200  # the form itself still opens
 
 
-def test_without_htmx_the_refused_page_says_when_to_try_again(alex, rates):
+def test_without_htmx_the_refused_page_says_when_to_try_again(engineer_client, rates):
     rates(session_start="1/min")
-    alex.post("/sessions/new/", {"intake": "Plotter prints blank pages"})
+    engineer_client.post("/sessions/new/", {"intake": "Plotter prints blank pages"})
 
-    refused = alex.post("/sessions/new/", {"intake": "Plotter prints blank pages"}, HTTP_REFERER="/sessions/new/")
+    refused = engineer_client.post(
+        "/sessions/new/", {"intake": "Plotter prints blank pages"}, HTTP_REFERER="/sessions/new/"
+    )
 
     assert refused.status_code == 429
     page = refused.content.decode()
     assert "Too many requests in a minute. Wait " in page and 'href="/sessions/new/"' in page
 
 
-def test_answers_are_throttled_on_the_api_and_the_page_together(api_as, alex, northwind, northwind_engineer, rates):
+def test_answers_are_throttled_on_the_api_and_the_page_together(
+    api_as, engineer_client, northwind, northwind_engineer, rates
+):
     rates(session_answer="3/min")
     lockout_flow(northwind)
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
@@ -96,12 +93,12 @@ def test_answers_are_throttled_on_the_api_and_the_page_together(api_as, alex, no
     steps_url = f"/api/v1/ai-sessions/{session.pk}/steps"
 
     assert api.post(steps_url, {"note": "VIP"}, format="json").status_code == 200
-    assert alex.post(f"/sessions/{session.pk}/answer/", {"note": "Callback at 3"}, **HTMX).status_code == 200
-    assert alex.post(f"/sessions/{session.pk}/capture/", **HTMX).status_code == 200
+    assert engineer_client.post(f"/sessions/{session.pk}/answer/", {"note": "Callback at 3"}, **HTMX).status_code == 200
+    assert engineer_client.post(f"/sessions/{session.pk}/capture/", **HTMX).status_code == 200
 
     assert api.post(steps_url, {"note": "one more"}, format="json").status_code == 429
-    refused = alex.post(f"/sessions/{session.pk}/answer/", {"note": "one more"}, **HTMX)
-    assert refused.status_code == 429 and "toast" in json.loads(refused["HX-Trigger"])
+    refused = engineer_client.post(f"/sessions/{session.pk}/answer/", {"note": "one more"}, **HTMX)
+    assert refused.status_code == 429 and "toast" in hx_triggers(refused)
     assert [n["text"] for step in session.steps.all() for n in step.notes] == ["VIP", "Callback at 3"]
     resolved = api.post(f"/api/v1/ai-sessions/{session.pk}/resolve", {"resolution_summary": "Unlocked"}, format="json")
     assert resolved.status_code == 200  # closing is not an answer

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 
 from knowledge import selectors, sessions
-from knowledge.models import ProposalStatus, ProposalType
+from knowledge.models import GeneratedBy, ProposalStatus, ProposalType
 from knowledge.permissions import can_review
 from knowledge.presentation import ENVELOPE_LABELS, structure_changes, tree_outline
 from knowledge.review.forms import DEFAULTS, SORTS, TABS
@@ -124,7 +124,7 @@ def _supporting_sessions(user, proposal) -> list:
             continue
     if len(ids) < 2:
         return []
-    return sessions.visible_sessions(user, ids, SUPPORTING_SHOWN)
+    return sessions.visible_sessions(user, ids, limit=SUPPORTING_SHOWN)
 
 
 def proposed_flow(proposal) -> dict:
@@ -156,6 +156,19 @@ def proposed_flow(proposal) -> dict:
     ]
     return {
         "changes": changes,
+        "operations": llm_operations(proposal),
         "base_version": base.version if base is not None else target.version,
         "is_stale": proposal.target_flow_version is not None and target.version != proposal.target_flow_version,
     }
+
+
+def llm_operations(proposal) -> list[dict]:
+    """An LLM-made enhancement's operations in words, in the order they were applied: [{"words", "reason"}]
+    (the flywheel words them when it checks them: knowledge.flywheel.enhance_llm)."""
+    if proposal.generated_by != GeneratedBy.LLM or not isinstance(proposal.llm_operations, list):
+        return []
+    return [
+        {"words": str(operation["words"]), "reason": str(operation.get("reason") or "")}
+        for operation in proposal.llm_operations
+        if isinstance(operation, dict) and operation.get("words")
+    ]

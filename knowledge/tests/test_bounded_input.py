@@ -9,10 +9,9 @@ from knowledge import services
 from knowledge.envelope import InvalidEnvelope, clean_envelope
 from knowledge.flywheel.builder import keywords_from
 from knowledge.models import FlowDraft, Tree
-from knowledge.tests.factories import simple_tree
-from knowledge.tests.factories_proposals import ProposalFactory
+from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory
+from resolutionflow.testing import HTMX
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 TEN_THOUSAND = [f"keyword {n}" for n in range(10_000)]
 REFUSAL = "at most 40 keywords (10,000 given)"
 
@@ -23,7 +22,7 @@ def envelope(**overrides):
         "description": "FortiClient fails",
         "problem_domain": "vpn",
         "match_keywords": ["FortiClient"],
-        "tree_structure": simple_tree(),
+        "tree_structure": QuestionTreeFactory(),
         **overrides,
     }
 
@@ -40,11 +39,10 @@ class Timer:
 
 
 @pytest.fixture
-def admin_client(client, northwind_admin):
-    """Signed in, the editor page drawn once (its templates compiled: not what these tests time)."""
-    client.force_login(northwind_admin)
-    client.get(f"/flows/drafts/{services.start_draft(northwind_admin, envelope()).pk}/edit/")
-    return client
+def editor_client(team_admin_client, northwind_admin):
+    """The team admin signed in, the editor page drawn once (its templates compiled: not what these tests time)."""
+    team_admin_client.get(f"/flows/drafts/{services.start_draft(northwind_admin, envelope()).pk}/edit/")
+    return team_admin_client
 
 
 @pytest.fixture
@@ -122,11 +120,11 @@ def test_review_modify_refuses_10k_keywords_with_a_400_and_the_proposal_stays_pe
     assert proposal.status == "pending" and not Tree.objects.exists()
 
 
-def test_the_editor_refuses_more_than_40_keywords_and_saves_nothing(admin_client, northwind_admin):
+def test_the_editor_refuses_more_than_40_keywords_and_saves_nothing(editor_client, northwind_admin):
     draft = services.start_draft(northwind_admin, envelope())
 
     with Timer() as timer:
-        response = admin_client.post(
+        response = editor_client.post(
             f"/flows/drafts/{draft.pk}/meta/",
             {"name": "VPN", "match_keywords": ", ".join(TEN_THOUSAND), "tree_type": "troubleshooting"},
             **HTMX,
@@ -139,11 +137,11 @@ def test_the_editor_refuses_more_than_40_keywords_and_saves_nothing(admin_client
     assert draft.envelope["match_keywords"] == ["FortiClient"] and draft.envelope["name"] == "VPN won't connect"
 
 
-def test_without_htmx_the_refused_keywords_come_back_as_a_message_on_the_editor(admin_client, northwind_admin):
+def test_without_htmx_the_refused_keywords_come_back_as_a_message_on_the_editor(editor_client, northwind_admin):
     draft = services.start_draft(northwind_admin, envelope())
     too_long = "x" * 81
 
-    response = admin_client.post(
+    response = editor_client.post(
         f"/flows/drafts/{draft.pk}/meta/",
         {"name": "VPN", "match_keywords": f"vpn, {too_long}", "tree_type": "troubleshooting"},
         follow=True,
@@ -154,11 +152,11 @@ def test_without_htmx_the_refused_keywords_come_back_as_a_message_on_the_editor(
     assert FlowDraft.objects.get(pk=draft.pk).envelope["match_keywords"] == ["FortiClient"]
 
 
-def test_a_draft_that_already_holds_10k_keywords_opens_at_once_and_names_the_problem(admin_client, northwind_admin):
+def test_a_draft_that_already_holds_10k_keywords_opens_at_once_and_names_the_problem(editor_client, northwind_admin):
     draft = services.start_draft(northwind_admin, envelope(match_keywords=TEN_THOUSAND))
 
     with Timer() as timer:
-        response = admin_client.get(f"/flows/drafts/{draft.pk}/edit/")
+        response = editor_client.get(f"/flows/drafts/{draft.pk}/edit/")
 
     assert response.status_code == 200
     assert timer.seconds < 1

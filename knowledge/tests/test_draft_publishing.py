@@ -13,12 +13,11 @@ from knowledge import services
 from knowledge.editor import urls as editor_urls
 from knowledge.errors import DraftAlreadyPublished
 from knowledge.models import FlowDraft, Tree
-from knowledge.tests.factories import TreeFactory
-from knowledge.tests.factories_proposals import envelope
+from knowledge.tests.factories import TreeFactory, envelope
 from resolutionflow.models import Role
+from resolutionflow.testing import HTMX
 from resolutionflow.tests.factories import UserFactory
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 DRAFT_URLS = [pattern.name for pattern in editor_urls.urlpatterns if str(pattern.pattern).startswith("drafts/")]
 
 
@@ -64,6 +63,7 @@ def test_publishing_a_published_draft_again_is_refused_by_the_service(northwind_
     assert Tree.objects.count() == 1
 
 
+@pytest.mark.serial  # threads racing on committed rows
 @pytest.mark.django_db(transaction=True)
 def test_a_double_submit_racing_on_two_connections_creates_exactly_one_flow(northwind_admin, monkeypatch):
     draft = services.start_draft(northwind_admin, envelope("Plotter prints blank pages"))
@@ -179,6 +179,7 @@ def test_another_account_gets_404_on_every_draft_url(contoso_owner, draft):
     assert all(404 in pair for pair in answers.values()), answers
 
 
+@pytest.mark.serial  # threads racing on committed rows
 @pytest.mark.django_db(transaction=True)
 def test_two_edits_arriving_together_both_land(northwind_admin, monkeypatch):
     from knowledge.editor.forms import OperationForm

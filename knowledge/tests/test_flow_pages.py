@@ -2,8 +2,8 @@ import pytest
 
 from knowledge import services
 from knowledge.models import TreeStatus
-from knowledge.tests.factories import TreeFactory, simple_tree
-from resolutionflow.testing import assert_foreign_404
+from knowledge.tests.factories import QuestionTreeFactory, TreeFactory
+from resolutionflow.testing import HTMX, assert_foreign_404
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_the_library_filters_by_domain_and_search_in_the_url(client, northwind_e
 def test_the_library_answers_htmx_with_the_results_partial(client, northwind_engineer, lockout):
     client.force_login(northwind_engineer)
 
-    response = client.get("/flows/", {"q": "lockout"}, HTTP_HX_REQUEST="true")
+    response = client.get("/flows/", {"q": "lockout"}, **HTMX)
 
     assert b"AD account lockout" in response.content
     assert b"<html" not in response.content
@@ -72,7 +72,7 @@ def test_the_viewer_draws_the_tree_and_usage(client, northwind_engineer, lockout
 
 
 def test_the_viewer_marks_open_ends(client, northwind_admin, northwind):
-    tree = simple_tree()
+    tree = QuestionTreeFactory()
     tree["children"][1]["open"] = True
     flow = TreeFactory(account=northwind, tree_structure=tree)
     client.force_login(northwind_admin)
@@ -84,7 +84,7 @@ def test_the_viewer_marks_open_ends(client, northwind_admin, northwind):
 
 
 def test_history_shows_versions_and_a_readable_diff(client, northwind_admin, lockout):
-    changed = simple_tree(options=("Yes", "No", "Can't tell"))
+    changed = QuestionTreeFactory(options=("Yes", "No", "Can't tell"))
     services.publish_tree(
         lockout, {**lockout.envelope(), "tree_structure": changed}, author=northwind_admin, note="Added can't tell"
     )

@@ -3,7 +3,7 @@ import pytest
 from knowledge import services
 from knowledge.errors import InvalidEnvelope, StaleTarget
 from knowledge.models import Origin, TreeStatus
-from knowledge.tests.factories import TreeFactory, simple_tree
+from knowledge.tests.factories import QuestionTreeFactory, TreeFactory
 
 
 def test_creating_a_flow_publishes_version_one_embedded_and_searchable(northwind, northwind_admin):
@@ -15,7 +15,7 @@ def test_creating_a_flow_publishes_version_one_embedded_and_searchable(northwind
             "description": "User locked out",
             "match_keywords": ["4740"],
             "problem_domain": "active_directory",
-            "tree_structure": simple_tree(),
+            "tree_structure": QuestionTreeFactory(),
         },
     )
 
@@ -30,7 +30,7 @@ def test_creating_a_flow_publishes_version_one_embedded_and_searchable(northwind
 
 
 def test_an_invalid_tree_is_refused_with_the_path_of_the_fault(northwind, northwind_admin):
-    bad = simple_tree(options=("Only one",))
+    bad = QuestionTreeFactory(options=("Only one",))
 
     with pytest.raises(InvalidEnvelope) as raised:
         services.create_flow(northwind, {"name": "x", "tree_structure": bad}, author=northwind_admin)
@@ -43,7 +43,7 @@ def test_an_unknown_domain_is_refused(northwind, northwind_admin):
     with pytest.raises(InvalidEnvelope) as raised:
         services.create_flow(
             northwind,
-            {"name": "x", "problem_domain": "plumbing", "tree_structure": simple_tree()},
+            {"name": "x", "problem_domain": "plumbing", "tree_structure": QuestionTreeFactory()},
             author=northwind_admin,
         )
 
@@ -52,7 +52,7 @@ def test_an_unknown_domain_is_refused(northwind, northwind_admin):
 
 def test_publishing_creates_the_next_version_and_keeps_the_old_one(northwind, northwind_admin):
     tree = TreeFactory(account=northwind, name="Printer offline")
-    changed = {**tree.envelope(), "tree_structure": simple_tree(options=("Yes", "No", "Can't tell"))}
+    changed = {**tree.envelope(), "tree_structure": QuestionTreeFactory(options=("Yes", "No", "Can't tell"))}
 
     tree = services.publish_tree(tree, changed, author=northwind_admin, note="Added can't tell")
 
@@ -90,7 +90,7 @@ def test_a_draft_keeps_invalid_work_and_publishing_it_validates(northwind, north
     with pytest.raises(InvalidEnvelope):
         services.publish_draft(draft, author=northwind_admin)
 
-    services.save_draft(draft, {"name": "WIP", "tree_structure": simple_tree()})
+    services.save_draft(draft, {"name": "WIP", "tree_structure": QuestionTreeFactory()})
     tree = services.publish_draft(draft, author=northwind_admin, note="from the editor")
     draft.refresh_from_db()
     assert draft.published_flow == tree and draft.is_published
@@ -118,7 +118,7 @@ def test_a_draft_imported_from_json_publishes_as_an_imported_flow(northwind, nor
     from knowledge.models import DraftSource
 
     draft = services.start_draft(
-        northwind_admin, {"name": "Imported", "tree_structure": simple_tree()}, source_kind=DraftSource.IMPORT
+        northwind_admin, {"name": "Imported", "tree_structure": QuestionTreeFactory()}, source_kind=DraftSource.IMPORT
     )
 
     assert services.publish_draft(draft, author=northwind_admin).origin == Origin.IMPORTED

@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge.models import Tree, TreeStatus
-from knowledge.tests.factories import TreeFactory, simple_tree
+from knowledge.tests.factories import QuestionTreeFactory, TreeFactory
 from resolutionflow.testing import assert_foreign_404
 
 
@@ -11,7 +11,7 @@ def envelope(**overrides):
         "description": "FortiClient fails",
         "problem_domain": "vpn",
         "match_keywords": ["FortiClient"],
-        "tree_structure": simple_tree(),
+        "tree_structure": QuestionTreeFactory(),
         **overrides,
     }
 
@@ -42,7 +42,7 @@ def test_an_admin_creates_a_flow_and_gets_every_field(api_as, northwind_admin):
 
 
 def test_an_invalid_tree_gets_400_with_the_path(api_as, northwind_admin):
-    bad = simple_tree(options=("a", "b", "c", "d", "e", "f"))
+    bad = QuestionTreeFactory(options=("a", "b", "c", "d", "e", "f"))
 
     response = api_as(northwind_admin).post("/api/v1/flows", envelope(tree_structure=bad), format="json")
 

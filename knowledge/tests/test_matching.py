@@ -6,7 +6,7 @@ from django.db import connection
 
 from knowledge import matching
 from knowledge.models import Tree
-from knowledge.tests.factories import simple_tree
+from knowledge.tests.factories import QuestionTreeFactory
 
 LOCAL = "local:all-MiniLM-L6-v2"
 
@@ -23,7 +23,7 @@ def published_flows(account, vectors, model=LOCAL) -> list[Tree]:
         Tree(
             account=account,
             name=f"Flow {n}",
-            tree_structure=simple_tree(),
+            tree_structure=QuestionTreeFactory(),
             status="published",
             version=1,
             embedding=vector.tolist(),
@@ -45,7 +45,7 @@ def plan(sql, params) -> str:
 def test_the_local_model_is_searched_through_its_own_384_component_half_precision_index(northwind):
     query = unit(np.random.default_rng(1)).tolist()
 
-    sql, params = matching.nearest_flows_sql(northwind, query, LOCAL, None, 30, exact=False)
+    sql, params = matching.nearest_flows_sql(northwind, query, model_name=LOCAL, team=None, k=30, exact=False)
 
     assert "tree_embedding_minilm_half_hnsw" in plan(sql, params)
     assert "halfvec(384)" in sql
@@ -54,7 +54,9 @@ def test_the_local_model_is_searched_through_its_own_384_component_half_precisio
 def test_another_model_is_searched_through_the_full_width_index(northwind):
     query = unit(np.random.default_rng(1), dimensions=1024).tolist()
 
-    sql, params = matching.nearest_flows_sql(northwind, query, "voyage:voyage-3.5", None, 30, exact=False)
+    sql, params = matching.nearest_flows_sql(
+        northwind, query, model_name="voyage:voyage-3.5", team=None, k=30, exact=False
+    )
 
     shown = plan(sql, params)
     assert "tree_embedding_hnsw" in shown
@@ -69,7 +71,9 @@ def test_candidate_cosines_are_the_cosines_of_the_stored_vectors(northwind, exac
     query = unit(rng)
 
     with connection.cursor() as cursor:
-        cursor.execute(*matching.nearest_flows_sql(northwind, query.tolist(), LOCAL, None, 30, exact=exact))
+        cursor.execute(
+            *matching.nearest_flows_sql(northwind, query.tolist(), model_name=LOCAL, team=None, k=30, exact=exact)
+        )
         found = {tree_id: cosine for tree_id, cosine, _ in cursor.fetchall()}
 
     expected = {flow.pk: float(vector @ query) for flow, vector in zip(flows, vectors, strict=True)}

@@ -17,12 +17,9 @@ from flowpilot.models import AISession
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 from knowledge import review, services
 from knowledge.models import DraftSource, FlowProposal, Tree
-from knowledge.tests.factories import TreeFactory, simple_tree
-from knowledge.tests.factories_proposals import ProposalFactory, envelope
+from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory, TreeFactory, envelope
 from resolutionflow.models import Role
 from resolutionflow.tests.factories import UserFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -38,7 +35,7 @@ def projects_admin(northwind, projects_team):
 @pytest.fixture
 def cross_team_enhancement(northwind_engineer, projects_flow, service_desk):
     """An enhancement of the Projects flow carrying the session's team, as proposals were made before the fix."""
-    changed = {**projects_flow.envelope(), "tree_structure": simple_tree(options=("Yes", "No", "Expired"))}
+    changed = {**projects_flow.envelope(), "tree_structure": QuestionTreeFactory(options=("Yes", "No", "Expired"))}
     return ProposalFactory(
         engineer=northwind_engineer,
         team=service_desk,

@@ -5,9 +5,8 @@ from django.db import connection
 
 from knowledge import services
 from knowledge.models import FlowProposal, Tree
-from knowledge.tests.factories import TreeFactory, simple_tree
-from knowledge.tests.factories_proposals import ProposalFactory, envelope
-from resolutionflow.testing import assert_foreign_404
+from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory, TreeFactory, envelope
+from resolutionflow.testing import HTMX, assert_foreign_404
 from resolutionflow.tests.factories import UserFactory
 
 
@@ -19,7 +18,7 @@ def proposal(northwind_engineer):
 @pytest.fixture
 def enhancement(northwind_engineer, northwind):
     flow = TreeFactory(account=northwind, name="Printer offline")
-    changed = {**flow.envelope(), "tree_structure": simple_tree(options=("Yes", "No", "Paper jam"))}
+    changed = {**flow.envelope(), "tree_structure": QuestionTreeFactory(options=("Yes", "No", "Paper jam"))}
     return ProposalFactory(
         engineer=northwind_engineer,
         proposal_type="enhancement",
@@ -73,7 +72,10 @@ def test_modify_publishes_an_enhancement_as_a_new_version_of_the_target(api_as, 
 
 def test_modify_accepts_a_bare_tree_for_a_new_flow(api_as, northwind_admin, proposal):
     body = review(
-        api_as(northwind_admin), proposal, action="modify", modified_flow_data=simple_tree(options=("Blank", "Streaky"))
+        api_as(northwind_admin),
+        proposal,
+        action="modify",
+        modified_flow_data=QuestionTreeFactory(options=("Blank", "Streaky")),
     ).json()
 
     tree = Tree.objects.get(pk=body["published_flow_id"])
@@ -96,7 +98,7 @@ def test_modify_against_a_changed_target_is_409_unless_forced(api_as, northwind_
 
 
 def test_an_invalid_tree_is_400_with_the_path(api_as, northwind_admin, proposal):
-    bad = simple_tree(options=("Only",))
+    bad = QuestionTreeFactory(options=("Only",))
 
     response = review(api_as(northwind_admin), proposal, action="modify", modified_flow_data=bad)
 
@@ -128,6 +130,7 @@ def test_reviewing_twice_is_409(api_as, northwind_admin, proposal):
     assert response.status_code == 409 and response.json()["status"] == "rejected"
 
 
+@pytest.mark.serial  # threads racing on committed rows
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_approvals_create_exactly_one_flow(northwind_engineer, northwind_admin, northwind_owner):
     from rest_framework.authtoken.models import Token
@@ -280,13 +283,13 @@ def test_publishing_a_proposal_draft_returns_to_the_queue_and_a_stale_review_is_
     other = ProposalFactory(engineer=proposal.source_session.engineer)
     stale_draft = review.start_review_draft(other, northwind_admin)
     review.review_proposal(other, reviewer=northwind_owner, action="reject")
-    refused = client.post(f"/flows/drafts/{stale_draft.pk}/publish/", {"note": "late"}, HTTP_HX_REQUEST="true")
+    refused = client.post(f"/flows/drafts/{stale_draft.pk}/publish/", {"note": "late"}, **HTMX)
     assert refused.status_code == 409 and "already reviewed" in refused["HX-Trigger"]
 
 
 def test_a_replaced_root_is_described_not_crashed():
     from knowledge.presentation import structure_changes
 
-    changes = structure_changes(simple_tree(prefix="a"), simple_tree(prefix="b"))
+    changes = structure_changes(QuestionTreeFactory(prefix="a"), QuestionTreeFactory(prefix="b"))
 
     assert changes["lines"] == ["Replaced the whole flow"]

@@ -5,22 +5,13 @@ editor's Publish of a proposal draft send `{"nav-badges": {"counts": {"review_qu
 static/js/app.js draws it into the badge, which the sidebar always carries (hidden at 0).
 """
 
-import json
-
 import pytest
 
 from knowledge import review
 from knowledge.models import FlowDraft
-from knowledge.tests.factories_proposals import ProposalFactory
+from knowledge.tests.factories import ProposalFactory
+from resolutionflow.testing import HTMX, hx_triggers
 from resolutionflow.tests.factories import TeamFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def admin_client(client, northwind_admin):
-    client.force_login(northwind_admin)
-    return client
 
 
 @pytest.fixture
@@ -28,42 +19,38 @@ def three_pending(northwind_engineer):
     return [ProposalFactory(engineer=northwind_engineer, title=f"Pending {n}") for n in range(3)]
 
 
-def events(response) -> dict:
-    return json.loads(response["HX-Trigger"])
-
-
 def badge_count(response) -> int:
-    return events(response)["nav-badges"]["counts"]["review_queue"]
+    return hx_triggers(response)["nav-badges"]["counts"]["review_queue"]
 
 
 def sidebar_badge(html: str) -> str:
     return html.split('data-nav-badge="review_queue"')[1].split("</span></span>")[0]
 
 
-def test_the_sidebar_carries_the_badge_with_the_count(admin_client, three_pending):
-    badge = sidebar_badge(admin_client.get("/").content.decode())
+def test_the_sidebar_carries_the_badge_with_the_count(team_admin_client, three_pending):
+    badge = sidebar_badge(team_admin_client.get("/").content.decode())
 
     assert not badge.startswith(" hidden") and badge.endswith('>3<span class="sr-only"> pending')
 
 
-def test_the_sidebar_carries_a_hidden_badge_at_zero_so_a_count_can_arrive(admin_client):
-    badge = sidebar_badge(admin_client.get("/").content.decode())
+def test_the_sidebar_carries_a_hidden_badge_at_zero_so_a_count_can_arrive(team_admin_client):
+    badge = sidebar_badge(team_admin_client.get("/").content.decode())
 
     assert badge.startswith(" hidden ") and badge.endswith('>0<span class="sr-only"> pending')
 
 
 @pytest.mark.parametrize("action, data", [("approve", {}), ("dismiss", {}), ("reject", {"reviewer_notes": "No"})])
-def test_a_review_action_sends_the_new_count_with_its_toast(admin_client, three_pending, action, data):
-    response = admin_client.post(f"/review/{three_pending[0].pk}/{action}/", data, **HTMX)
+def test_a_review_action_sends_the_new_count_with_its_toast(team_admin_client, three_pending, action, data):
+    response = team_admin_client.post(f"/review/{three_pending[0].pk}/{action}/", data, **HTMX)
 
     assert response.status_code == 200
-    assert badge_count(response) == 2 and "toast" in events(response)
+    assert badge_count(response) == 2 and "toast" in hx_triggers(response)
 
 
-def test_already_reviewed_elsewhere_sends_the_count_that_moved(admin_client, three_pending, northwind_owner):
+def test_already_reviewed_elsewhere_sends_the_count_that_moved(team_admin_client, three_pending, northwind_owner):
     review.review_proposal(three_pending[0], reviewer=northwind_owner, action="dismiss")
 
-    response = admin_client.post(f"/review/{three_pending[0].pk}/approve/", {}, **HTMX)
+    response = team_admin_client.post(f"/review/{three_pending[0].pk}/approve/", {}, **HTMX)
 
     assert response.status_code == 409 and badge_count(response) == 2
 
@@ -78,29 +65,31 @@ def test_the_count_is_the_reviewers_own(client, northwind, northwind_engineer, t
     assert badge_count(response) == 2  # the other team's proposal is not this team admin's to review
 
 
-def test_publishing_a_proposal_draft_in_the_editor_sends_the_new_count(admin_client, three_pending):
-    admin_client.post(f"/review/{three_pending[0].pk}/edit/", {}, **HTMX)
+def test_publishing_a_proposal_draft_in_the_editor_sends_the_new_count(team_admin_client, three_pending):
+    team_admin_client.post(f"/review/{three_pending[0].pk}/edit/", {}, **HTMX)
     draft = FlowDraft.objects.get()
 
-    response = admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "Checked"}, **HTMX)
+    response = team_admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "Checked"}, **HTMX)
 
     assert response.status_code == 200 and response["HX-Redirect"].startswith("/review/")
     assert badge_count(response) == 2
 
 
-def test_publishing_a_proposal_draft_reviewed_meanwhile_sends_the_count(admin_client, three_pending, northwind_owner):
-    admin_client.post(f"/review/{three_pending[0].pk}/edit/", {}, **HTMX)
+def test_publishing_a_proposal_draft_reviewed_meanwhile_sends_the_count(
+    team_admin_client, three_pending, northwind_owner
+):
+    team_admin_client.post(f"/review/{three_pending[0].pk}/edit/", {}, **HTMX)
     draft = FlowDraft.objects.get()
     review.review_proposal(three_pending[0], reviewer=northwind_owner, action="dismiss")
 
-    response = admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "Checked"}, **HTMX)
+    response = team_admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "Checked"}, **HTMX)
 
     assert response.status_code == 409 and badge_count(response) == 2
 
 
-def test_a_plain_form_post_redirects_and_the_next_page_draws_the_count(admin_client, three_pending):
-    response = admin_client.post(f"/review/{three_pending[0].pk}/dismiss/", {})
+def test_a_plain_form_post_redirects_and_the_next_page_draws_the_count(team_admin_client, three_pending):
+    response = team_admin_client.post(f"/review/{three_pending[0].pk}/dismiss/", {})
 
     assert response.status_code == 302 and "HX-Trigger" not in response
-    page = admin_client.get(response["Location"]).content.decode()
+    page = team_admin_client.get(response["Location"]).content.decode()
     assert sidebar_badge(page).endswith('>2<span class="sr-only"> pending')

@@ -1,4 +1,3 @@
-import json
 import re
 from datetime import timedelta
 
@@ -7,12 +6,9 @@ from django.utils import timezone
 
 from flowpilot.tests.factories import AISessionFactory
 from knowledge.models import DraftSource, FlowDraft, FlowProposal, Tree
-from knowledge.tests.factories import TreeFactory, simple_tree
-from knowledge.tests.factories_proposals import ProposalFactory, envelope
-from resolutionflow.testing import assert_foreign_404
+from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory, TreeFactory, envelope
+from resolutionflow.testing import HTMX, assert_foreign_404, toast_of
 from resolutionflow.tests.factories import UserFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -23,7 +19,7 @@ def proposal(northwind_engineer):
 @pytest.fixture
 def enhancement(northwind_engineer, northwind):
     flow = TreeFactory(account=northwind, name="Printer offline", problem_domain="printing")
-    changed = {**flow.envelope(), "tree_structure": simple_tree(options=("Yes", "No", "Paper jam"))}
+    changed = {**flow.envelope(), "tree_structure": QuestionTreeFactory(options=("Yes", "No", "Paper jam"))}
     return ProposalFactory(
         engineer=northwind_engineer,
         proposal_type="enhancement",
@@ -35,25 +31,15 @@ def enhancement(northwind_engineer, northwind):
     )
 
 
-@pytest.fixture
-def admin_client(client, northwind_admin):
-    client.force_login(northwind_admin)
-    return client
-
-
 def status_of(proposal):
     return FlowProposal.objects.get(pk=proposal.pk).status
-
-
-def toast_of(response):
-    return json.loads(response["HX-Trigger"])["toast"]
 
 
 # ── The queue ───────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_the_queue_lists_pending_proposals_with_their_facts(admin_client, proposal, enhancement):
-    response = admin_client.get("/review/")
+def test_the_queue_lists_pending_proposals_with_their_facts(team_admin_client, proposal, enhancement):
+    response = team_admin_client.get("/review/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -62,15 +48,15 @@ def test_the_queue_lists_pending_proposals_with_their_facts(admin_client, propos
     assert "on Printer offline" in html and "1 session" in html
 
 
-def test_the_tabs_show_their_counts_and_approved_holds_modified(admin_client, northwind_engineer, proposal):
+def test_the_tabs_show_their_counts_and_approved_holds_modified(team_admin_client, northwind_engineer, proposal):
     ProposalFactory(engineer=northwind_engineer, status="approved", title="Approved one")
     ProposalFactory(engineer=northwind_engineer, status="modified", title="Modified one")
     ProposalFactory(engineer=northwind_engineer, status="rejected", title="Rejected one")
     ProposalFactory(engineer=northwind_engineer, status="auto_reinforced", title="Reinforced record")
 
-    pending = admin_client.get("/review/")
-    approved = admin_client.get("/review/", {"tab": "approved"})
-    everything = admin_client.get("/review/", {"tab": "all"})
+    pending = team_admin_client.get("/review/")
+    approved = team_admin_client.get("/review/", {"tab": "approved"})
+    everything = team_admin_client.get("/review/", {"tab": "all"})
 
     tabs = {tab["key"]: tab["count"] for tab in pending.context["tabs"]}
     assert tabs == {"pending": 1, "approved": 2, "rejected": 1, "dismissed": 0, "all": 4}
@@ -79,13 +65,13 @@ def test_the_tabs_show_their_counts_and_approved_holds_modified(admin_client, no
     assert "Plotter prints blank pages" not in approved.content.decode()
 
 
-def test_the_domain_filter_and_the_sort_live_in_the_url(admin_client, northwind_engineer):
+def test_the_domain_filter_and_the_sort_live_in_the_url(team_admin_client, northwind_engineer):
     ProposalFactory(engineer=northwind_engineer, title="Low", confidence_score=0.2, supporting_session_count=9)
     ProposalFactory(engineer=northwind_engineer, title="High", confidence_score=0.9)
     ProposalFactory(engineer=northwind_engineer, title="VPN drops", problem_domain="vpn")
 
     def titles(**query):
-        return [card["proposal"].title for card in admin_client.get("/review/", query).context["cards"]]
+        return [card["proposal"].title for card in team_admin_client.get("/review/", query).context["cards"]]
 
     assert titles(domain="vpn") == ["VPN drops"]
     assert titles(sort="confidence")[0] == "High"
@@ -94,8 +80,8 @@ def test_the_domain_filter_and_the_sort_live_in_the_url(admin_client, northwind_
     assert titles(domain="nonsense", sort="nonsense")[0] == "VPN drops"
 
 
-def test_the_tabs_and_cards_link_with_the_filters_kept(admin_client, proposal):
-    response = admin_client.get("/review/", {"domain": "printing", "sort": "confidence"})
+def test_the_tabs_and_cards_link_with_the_filters_kept(team_admin_client, proposal):
+    response = team_admin_client.get("/review/", {"domain": "printing", "sort": "confidence"})
 
     tabs = {tab["key"]: tab["url"] for tab in response.context["tabs"]}
     assert tabs["rejected"] == "/review/?tab=rejected&domain=printing&sort=confidence"
@@ -107,21 +93,21 @@ def test_the_tabs_and_cards_link_with_the_filters_kept(admin_client, proposal):
     )
 
 
-def test_a_filter_change_over_htmx_answers_the_queue_piece(admin_client, proposal):
-    response = admin_client.get("/review/", {"tab": "approved"}, **HTMX)
+def test_a_filter_change_over_htmx_answers_the_queue_piece(team_admin_client, proposal):
+    response = team_admin_client.get("/review/", {"tab": "approved"}, **HTMX)
 
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="review-queue"') and "<html" not in html
 
 
-def test_a_history_restore_gets_the_whole_page(admin_client, proposal):
-    response = admin_client.get("/review/", **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+def test_a_history_restore_gets_the_whole_page(team_admin_client, proposal):
+    response = team_admin_client.get("/review/", **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true")
 
     assert "<html" in response.content.decode()
 
 
-def test_the_selected_proposal_is_in_the_url(admin_client, proposal, enhancement):
-    response = admin_client.get("/review/", {"proposal": str(proposal.pk)})
+def test_the_selected_proposal_is_in_the_url(team_admin_client, proposal, enhancement):
+    response = team_admin_client.get("/review/", {"proposal": str(proposal.pk)})
 
     html = response.content.decode()
     assert response.context["proposal"] == proposal
@@ -129,7 +115,7 @@ def test_the_selected_proposal_is_in_the_url(admin_client, proposal, enhancement
     assert 'id="proposal-title"' in html and "The proposed flow" in html
 
 
-def test_pages_of_the_list_keep_the_filters(admin_client, northwind_engineer, proposal):
+def test_pages_of_the_list_keep_the_filters(team_admin_client, northwind_engineer, proposal):
     for i in range(30):
         FlowProposal.objects.create(
             account=proposal.account,
@@ -141,8 +127,8 @@ def test_pages_of_the_list_keep_the_filters(admin_client, northwind_engineer, pr
             problem_domain="printing",
         )
 
-    first = admin_client.get("/review/", {"domain": "printing"})
-    second = admin_client.get("/review/", {"domain": "printing", "page": 2})
+    first = team_admin_client.get("/review/", {"domain": "printing"})
+    second = team_admin_client.get("/review/", {"domain": "printing", "page": 2})
 
     assert len(first.context["cards"]) == 25 and len(second.context["cards"]) == 6
     assert first.context["next_url"] == "/review/?domain=printing&page=2"
@@ -151,12 +137,12 @@ def test_pages_of_the_list_keep_the_filters(admin_client, northwind_engineer, pr
 # ── The detail panel ────────────────────────────────────────────────────────────────────────────────
 
 
-def test_a_new_flow_is_drawn_with_its_open_ends(admin_client, northwind_engineer):
-    tree = simple_tree(options=("Blank", "Streaky"))
+def test_a_new_flow_is_drawn_with_its_open_ends(team_admin_client, northwind_engineer):
+    tree = QuestionTreeFactory(options=("Blank", "Streaky"))
     tree["children"][1]["open"] = True
     proposal = ProposalFactory(engineer=northwind_engineer, proposed_flow_data=envelope(tree_structure=tree))
 
-    response = admin_client.get(f"/review/{proposal.pk}/", **HTMX)
+    response = team_admin_client.get(f"/review/{proposal.pk}/", **HTMX)
 
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="proposal-detail"') and "<html" not in html
@@ -164,8 +150,8 @@ def test_a_new_flow_is_drawn_with_its_open_ends(admin_client, northwind_engineer
     assert f"/sessions/{proposal.source_session_id}/view/" in html
 
 
-def test_an_enhancement_shows_its_diff_on_the_target_flow(admin_client, enhancement):
-    response = admin_client.get(f"/review/{enhancement.pk}/", **HTMX)
+def test_an_enhancement_shows_its_diff_on_the_target_flow(team_admin_client, enhancement):
+    response = team_admin_client.get(f"/review/{enhancement.pk}/", **HTMX)
 
     html = response.content.decode()
     assert "The change to “Printer offline”" in html and "on version 1" in html
@@ -174,42 +160,42 @@ def test_an_enhancement_shows_its_diff_on_the_target_flow(admin_client, enhancem
     assert response.context["changes"]["lines"]
 
 
-def test_a_removed_node_is_shown_in_red(admin_client, northwind_engineer, northwind):
-    flow = TreeFactory(account=northwind, name="Scanner", tree_structure=simple_tree(options=("A", "B", "C")))
+def test_a_removed_node_is_shown_in_red(team_admin_client, northwind_engineer, northwind):
+    flow = TreeFactory(account=northwind, name="Scanner", tree_structure=QuestionTreeFactory(options=("A", "B", "C")))
     proposal = ProposalFactory(
         engineer=northwind_engineer,
         proposal_type="enhancement",
         target_flow=flow,
         target_flow_version=1,
-        proposed_flow_data={**flow.envelope(), "tree_structure": simple_tree(options=("A", "B"))},
+        proposed_flow_data={**flow.envelope(), "tree_structure": QuestionTreeFactory(options=("A", "B"))},
     )
 
-    html = admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
+    html = team_admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
 
     assert "border-red-200 bg-red-50" in html and "Removed:" in html
 
 
-def test_supporting_sessions_are_listed_and_linked(admin_client, northwind_engineer, proposal):
+def test_supporting_sessions_are_listed_and_linked(team_admin_client, northwind_engineer, proposal):
     others = AISessionFactory.create_batch(2, engineer=northwind_engineer, problem_summary="Plotter blank again")
     proposal.supporting_session_ids = [str(proposal.source_session_id)] + [str(s.pk) for s in others] + ["junk"]
     proposal.supporting_session_count = 3
     proposal.save()
 
-    html = admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
+    html = team_admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
 
     assert "Supporting sessions" in html and html.count("Plotter blank again") == 2
     for session in others:
         assert f"/sessions/{session.pk}/view/" in html
 
 
-def test_a_direct_visit_to_a_proposal_is_the_whole_queue_page(admin_client, proposal):
-    response = admin_client.get(f"/review/{proposal.pk}/")
+def test_a_direct_visit_to_a_proposal_is_the_whole_queue_page(team_admin_client, proposal):
+    response = team_admin_client.get(f"/review/{proposal.pk}/")
 
     html = response.content.decode()
     assert "<html" in html and 'id="review-tabs"' in html and 'id="proposal-title"' in html
 
 
-def test_a_reviewed_proposal_shows_its_outcome_and_no_actions(admin_client, northwind_engineer, northwind_admin):
+def test_a_reviewed_proposal_shows_its_outcome_and_no_actions(team_admin_client, northwind_engineer, northwind_admin):
     proposal = ProposalFactory(
         engineer=northwind_engineer,
         status="rejected",
@@ -218,7 +204,7 @@ def test_a_reviewed_proposal_shows_its_outcome_and_no_actions(admin_client, nort
         reviewed_at=timezone.now() - timedelta(hours=2),
     )
 
-    html = admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
+    html = team_admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
 
     assert "Wrong printer" in html and "Rejected by" in html
     assert "Approve &amp; Publish" not in html and "Reject…" not in html
@@ -227,8 +213,8 @@ def test_a_reviewed_proposal_shows_its_outcome_and_no_actions(admin_client, nort
 # ── Actions ─────────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_approving_a_new_flow_publishes_it_and_redraws_the_panel_the_card_and_the_tabs(admin_client, proposal):
-    response = admin_client.post(
+def test_approving_a_new_flow_publishes_it_and_redraws_the_panel_the_card_and_the_tabs(team_admin_client, proposal):
+    response = team_admin_client.post(
         f"/review/{proposal.pk}/approve/", {"reviewer_notes": "Good", "tab": "pending", "listed": "1"}, **HTMX
     )
 
@@ -245,15 +231,15 @@ def test_approving_a_new_flow_publishes_it_and_redraws_the_panel_the_card_and_th
     assert FlowProposal.objects.get(pk=proposal.pk).reviewer_notes == "Good"
 
 
-def test_an_action_leaves_out_the_card_when_it_is_not_in_the_list(admin_client, proposal):
-    response = admin_client.post(f"/review/{proposal.pk}/dismiss/", {}, **HTMX)
+def test_an_action_leaves_out_the_card_when_it_is_not_in_the_list(team_admin_client, proposal):
+    response = team_admin_client.post(f"/review/{proposal.pk}/dismiss/", {}, **HTMX)
 
     html = response.content.decode()
     assert f'id="proposal-card-{proposal.pk}"' not in html and 'id="review-tabs"' in html
 
 
-def test_approve_without_javascript_redirects_back_to_the_queue_with_a_message(admin_client, proposal):
-    response = admin_client.post(
+def test_approve_without_javascript_redirects_back_to_the_queue_with_a_message(team_admin_client, proposal):
+    response = team_admin_client.post(
         f"/review/{proposal.pk}/approve/", {"tab": "pending", "domain": "printing"}, follow=True
     )
 
@@ -261,33 +247,33 @@ def test_approve_without_javascript_redirects_back_to_the_queue_with_a_message(a
     assert "Published “Plotter prints blank pages” as a new flow." in response.content.decode()
 
 
-def test_approve_is_hidden_for_an_enhancement(admin_client, enhancement):
-    html = admin_client.get(f"/review/{enhancement.pk}/", **HTMX).content.decode()
+def test_approve_is_hidden_for_an_enhancement(team_admin_client, enhancement):
+    html = team_admin_client.get(f"/review/{enhancement.pk}/", **HTMX).content.decode()
 
     assert "Approve &amp; Publish" not in html and "Edit &amp; Publish" in html and "Reject…" in html
 
 
-def test_approving_an_enhancement_is_refused_with_a_warning(admin_client, enhancement):
-    response = admin_client.post(f"/review/{enhancement.pk}/approve/", {}, **HTMX)
+def test_approving_an_enhancement_is_refused_with_a_warning(team_admin_client, enhancement):
+    response = team_admin_client.post(f"/review/{enhancement.pk}/approve/", {}, **HTMX)
 
     assert response.status_code == 422 and response.content == b""
     assert toast_of(response)["level"] == "warning" and "Edit & Publish" in toast_of(response)["message"]
     assert status_of(enhancement) == "pending"
 
 
-def test_approving_an_invalid_tree_is_refused_and_points_to_the_editor(admin_client, northwind_engineer):
+def test_approving_an_invalid_tree_is_refused_and_points_to_the_editor(team_admin_client, northwind_engineer):
     proposal = ProposalFactory(
-        engineer=northwind_engineer, proposed_flow_data=envelope(tree_structure=simple_tree(options=("One",)))
+        engineer=northwind_engineer, proposed_flow_data=envelope(tree_structure=QuestionTreeFactory(options=("One",)))
     )
 
-    response = admin_client.post(f"/review/{proposal.pk}/approve/", {}, **HTMX)
+    response = team_admin_client.post(f"/review/{proposal.pk}/approve/", {}, **HTMX)
 
     assert response.status_code == 422 and "Edit & Publish" in toast_of(response)["message"]
     assert status_of(proposal) == "pending" and not Tree.objects.exists()
 
 
-def test_reject_keeps_the_reason(admin_client, enhancement):
-    response = admin_client.post(f"/review/{enhancement.pk}/reject/", {"reviewer_notes": "Wrong printer"}, **HTMX)
+def test_reject_keeps_the_reason(team_admin_client, enhancement):
+    response = team_admin_client.post(f"/review/{enhancement.pk}/reject/", {"reviewer_notes": "Wrong printer"}, **HTMX)
 
     assert response.status_code == 200 and status_of(enhancement) == "rejected"
     assert FlowProposal.objects.get(pk=enhancement.pk).reviewer_notes == "Wrong printer"
@@ -295,15 +281,15 @@ def test_reject_keeps_the_reason(admin_client, enhancement):
     assert Tree.objects.get(pk=enhancement.target_flow_id).version == 1
 
 
-def test_reject_without_a_reason_is_refused(admin_client, proposal):
-    response = admin_client.post(f"/review/{proposal.pk}/reject/", {"reviewer_notes": "  "}, **HTMX)
+def test_reject_without_a_reason_is_refused(team_admin_client, proposal):
+    response = team_admin_client.post(f"/review/{proposal.pk}/reject/", {"reviewer_notes": "  "}, **HTMX)
 
     assert response.status_code == 422 and toast_of(response)["level"] == "warning"
     assert status_of(proposal) == "pending"
 
 
-def test_dismiss_parks_the_proposal(admin_client, proposal):
-    response = admin_client.post(f"/review/{proposal.pk}/dismiss/", {"listed": "1"}, **HTMX)
+def test_dismiss_parks_the_proposal(team_admin_client, proposal):
+    response = team_admin_client.post(f"/review/{proposal.pk}/dismiss/", {"listed": "1"}, **HTMX)
 
     assert response.status_code == 200 and status_of(proposal) == "dismissed"
     assert toast_of(response)["message"].startswith("Dismissed.")
@@ -311,37 +297,39 @@ def test_dismiss_parks_the_proposal(admin_client, proposal):
 
 
 @pytest.mark.parametrize("action", ["approve", "dismiss", "reject", "edit"])
-def test_an_already_reviewed_proposal_answers_409_with_a_warning_and_swaps_nothing(admin_client, proposal, action):
+def test_an_already_reviewed_proposal_answers_409_with_a_warning_and_swaps_nothing(team_admin_client, proposal, action):
     FlowProposal.objects.filter(pk=proposal.pk).update(status="rejected")
 
-    response = admin_client.post(f"/review/{proposal.pk}/{action}/", {"reviewer_notes": "why"}, **HTMX)
+    response = team_admin_client.post(f"/review/{proposal.pk}/{action}/", {"reviewer_notes": "why"}, **HTMX)
 
     assert response.status_code == 409 and response.content == b""
     assert toast_of(response) == {"level": "warning", "message": "This proposal was already reviewed."}
     assert status_of(proposal) == "rejected" and not FlowDraft.objects.exists()
 
 
-def test_an_already_reviewed_proposal_without_javascript_returns_to_the_queue_with_a_warning(admin_client, proposal):
+def test_an_already_reviewed_proposal_without_javascript_returns_to_the_queue_with_a_warning(
+    team_admin_client, proposal
+):
     FlowProposal.objects.filter(pk=proposal.pk).update(status="approved")
 
-    response = admin_client.post(f"/review/{proposal.pk}/dismiss/", {}, follow=True)
+    response = team_admin_client.post(f"/review/{proposal.pk}/dismiss/", {}, follow=True)
 
     assert "This proposal was already reviewed." in response.content.decode()
     assert status_of(proposal) == "approved"
 
 
-def test_edit_and_publish_opens_the_editor_on_a_draft_of_the_proposal(admin_client, proposal):
-    response = admin_client.post(f"/review/{proposal.pk}/edit/", {}, **HTMX)
+def test_edit_and_publish_opens_the_editor_on_a_draft_of_the_proposal(team_admin_client, proposal):
+    response = team_admin_client.post(f"/review/{proposal.pk}/edit/", {}, **HTMX)
 
     draft = FlowDraft.objects.get()
     assert response.status_code == 200 and response["HX-Redirect"] == f"/flows/drafts/{draft.pk}/edit/"
     assert (draft.source_kind, draft.source_id, draft.target_flow) == (DraftSource.PROPOSAL, str(proposal.pk), None)
-    editor = admin_client.get(response["HX-Redirect"])
+    editor = team_admin_client.get(response["HX-Redirect"])
     assert editor.status_code == 200 and "Plotter prints blank pages" in editor.content.decode()
 
 
-def test_edit_and_publish_of_an_enhancement_drafts_the_target_with_the_change(admin_client, enhancement):
-    response = admin_client.post(f"/review/{enhancement.pk}/edit/")
+def test_edit_and_publish_of_an_enhancement_drafts_the_target_with_the_change(team_admin_client, enhancement):
+    response = team_admin_client.post(f"/review/{enhancement.pk}/edit/")
 
     draft = FlowDraft.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/flows/drafts/{draft.pk}/edit/"
@@ -349,15 +337,15 @@ def test_edit_and_publish_of_an_enhancement_drafts_the_target_with_the_change(ad
     assert [c["label"] for c in draft.envelope["tree_structure"]["children"]] == ["Yes", "No", "Paper jam"]
 
 
-def test_publishing_the_draft_reviews_the_proposal_as_modified(admin_client, enhancement):
-    admin_client.post(f"/review/{enhancement.pk}/edit/")
+def test_publishing_the_draft_reviews_the_proposal_as_modified(team_admin_client, enhancement):
+    team_admin_client.post(f"/review/{enhancement.pk}/edit/")
     draft = FlowDraft.objects.get()
 
-    admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "Checked it"})
+    team_admin_client.post(f"/flows/drafts/{draft.pk}/publish/", {"note": "Checked it"})
 
     flow = Tree.objects.get(pk=enhancement.target_flow_id)
     assert status_of(enhancement) == "modified" and flow.version == 2 and flow.origin == "ai_enhanced"
-    approved_tab = admin_client.get("/review/", {"tab": "approved"})
+    approved_tab = team_admin_client.get("/review/", {"tab": "approved"})
     assert [card["proposal"].pk for card in approved_tab.context["cards"]] == [enhancement.pk]
 
 
@@ -433,11 +421,11 @@ def test_the_sidebar_counts_what_the_reviewer_may_review(client, northwind, nort
 
 
 def test_the_queue_keeps_a_constant_number_of_queries_with_10000_proposals(
-    admin_client, proposal, django_assert_max_num_queries
+    team_admin_client, proposal, django_assert_max_num_queries
 ):
     url = f"/review/?proposal={proposal.pk}"
     with django_assert_max_num_queries(15) as few:
-        admin_client.get(url)
+        team_admin_client.get(url)
     queries_for_one = len(few)
     FlowProposal.objects.bulk_create(
         [
@@ -457,21 +445,21 @@ def test_the_queue_keeps_a_constant_number_of_queries_with_10000_proposals(
     )
 
     with django_assert_max_num_queries(queries_for_one):
-        response = admin_client.get(url)
+        response = team_admin_client.get(url)
     assert response.context["proposals"].paginator.count == 6_667
     assert len(response.context["cards"]) == 25
 
 
-def test_an_enhancement_with_a_new_root_is_drawn_whole(admin_client, northwind_engineer, northwind):
+def test_an_enhancement_with_a_new_root_is_drawn_whole(team_admin_client, northwind_engineer, northwind):
     flow = TreeFactory(account=northwind, name="Scanner")
     proposal = ProposalFactory(
         engineer=northwind_engineer,
         proposal_type="enhancement",
         target_flow=flow,
         target_flow_version=1,
-        proposed_flow_data={**flow.envelope(), "tree_structure": simple_tree(prefix="other")},
+        proposed_flow_data={**flow.envelope(), "tree_structure": QuestionTreeFactory(prefix="other")},
     )
 
-    html = admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
+    html = team_admin_client.get(f"/review/{proposal.pk}/", **HTMX).content.decode()
 
     assert "replaces the whole of “Scanner”" in html and "Is the account locked out?" in html

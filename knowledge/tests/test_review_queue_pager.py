@@ -1,9 +1,8 @@
 """The review queue's pages keep the tab, the domain and the sort, also when opened on a proposal."""
 
-from knowledge.tests.factories_proposals import ProposalFactory
-from resolutionflow.testing import pager_link
+from knowledge.tests.factories import ProposalFactory
+from resolutionflow.testing import HTMX, pager_link
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 FILTERS = {"tab": "all", "domain": "vpn", "sort": "confidence"}
 
 

@@ -8,7 +8,7 @@ from knowledge import services, tree_edit
 from knowledge.flywheel import builder
 from knowledge.matching import ConfidenceTier, confidence_tier
 from knowledge.models import DraftSource
-from knowledge.tests.factories import TreeFactory, simple_tree
+from knowledge.tests.factories import QuestionTreeFactory, TreeFactory
 from knowledge.tree_format import MAX_OPTIONS, OPEN_END_TEXT, TROUBLESHOOTING, find_node, validate_tree
 
 
@@ -34,7 +34,7 @@ def test_the_editor_and_the_flywheel_write_the_same_open_end():
 
 
 def test_a_draft_with_options_adds_only_new_answers_as_open_ends(northwind, northwind_admin):
-    flow = TreeFactory(account=northwind, tree_structure=simple_tree(options=("Yes", "No")))
+    flow = TreeFactory(account=northwind, tree_structure=QuestionTreeFactory(options=("Yes", "No")))
 
     draft = services.start_draft_with_options(
         northwind_admin,
@@ -56,7 +56,7 @@ def test_a_draft_with_options_adds_only_new_answers_as_open_ends(northwind, nort
 
 
 def test_a_draft_with_more_options_than_the_limit_stays_a_valid_tree(northwind, northwind_admin):
-    flow = TreeFactory(account=northwind, tree_structure=simple_tree(options=("Yes", "No")))
+    flow = TreeFactory(account=northwind, tree_structure=QuestionTreeFactory(options=("Yes", "No")))
     options = [f"Answer {n}" for n in range(MAX_OPTIONS + 2)]
 
     draft = services.start_draft_with_options(northwind_admin, flow, node_id="n-root", options=options)

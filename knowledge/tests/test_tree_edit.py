@@ -7,27 +7,12 @@ from hypothesis import strategies as st
 
 from knowledge import tree_edit
 from knowledge.errors import EditRefused, InvalidTree, TreeEditError, UnknownNode
+from knowledge.tests.factories import LockoutTreeFactory
 from knowledge.tree_format import validate_tree
 
 
 def lockout_tree():
-    return {
-        "id": "root",
-        "type": "question",
-        "question": "Is the account locked out?",
-        "children": [
-            {
-                "id": "locked",
-                "label": "Yes",
-                "type": "action",
-                "instructions": "Unlock it in ADUC.",
-                "script": {"template": "ad-unlock-user", "params": {"user": "jsmith"}},
-                "children": [{"id": "done", "label": "Unlocked", "type": "solution", "resolution": "Unlocked."}],
-            },
-            {"id": "no", "label": "No", "type": "solution", "resolution": "Reset the password."},
-            {"id": "unsure", "label": "Can't tell", "type": "solution", "resolution": "?", "open": True},
-        ],
-    }
+    return LockoutTreeFactory(script={"template": "ad-unlock-user", "params": {"user": "jsmith"}})
 
 
 def steps():

@@ -9,14 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge.models import FlowDraft
-from knowledge.tests.factories import simple_tree
+from knowledge.tests.factories import QuestionTreeFactory
 from knowledge.tree_format import InvalidTree, validate_tree
 
 NUL = "\x00"
 
 
 def with_change(change):
-    tree = simple_tree()
+    tree = QuestionTreeFactory()
     tree["children"][0] = {
         "id": "unlock",
         "label": "Yes",
@@ -85,7 +85,7 @@ def test_a_nul_in_a_procedural_step_is_refused_with_its_path(field):
 
 
 def test_the_api_refuses_a_tree_holding_a_nul_with_400(api_as, northwind_admin):
-    tree = simple_tree()
+    tree = QuestionTreeFactory()
     tree["children"][0]["resolution"] = "Unlocked\x00"
 
     response = api_as(northwind_admin).post(
@@ -95,33 +95,27 @@ def test_the_api_refuses_a_tree_holding_a_nul_with_400(api_as, northwind_admin):
     assert response.status_code == 400
 
 
-@pytest.fixture
-def admin_client(client, northwind_admin):
-    client.force_login(northwind_admin)
-    return client
-
-
 @pytest.mark.parametrize(
     ("pasted", "message"),
     [
-        (json.dumps({"name": "Lockout\x00", "tree_structure": simple_tree()}), b"NUL character"),
+        (json.dumps({"name": "Lockout\x00", "tree_structure": QuestionTreeFactory()}), b"NUL character"),
         ("[" * 5000 + "]" * 5000, b"more than 200 levels"),
         ('{"name": "x", "tree_structure": NaN}', b"NaN is not a JSON number"),
     ],
 )
-def test_pasted_json_with_a_nul_or_nested_too_deep_is_a_form_error(admin_client, pasted, message):
-    response = admin_client.post("/flows/import/", {"json": pasted})
+def test_pasted_json_with_a_nul_or_nested_too_deep_is_a_form_error(team_admin_client, pasted, message):
+    response = team_admin_client.post("/flows/import/", {"json": pasted})
 
     assert response.status_code == 422
     assert message in response.content
     assert not FlowDraft.objects.exists()
 
 
-def test_an_uploaded_file_with_a_nul_escape_is_a_form_error(admin_client):
-    text = json.dumps({"name": "Lockout", "description": "a\x00b", "tree_structure": simple_tree()})
+def test_an_uploaded_file_with_a_nul_escape_is_a_form_error(team_admin_client):
+    text = json.dumps({"name": "Lockout", "description": "a\x00b", "tree_structure": QuestionTreeFactory()})
     upload = SimpleUploadedFile("lockout.json", text.encode(), "application/json")
 
-    response = admin_client.post("/flows/import/", {"file": upload})
+    response = team_admin_client.post("/flows/import/", {"file": upload})
 
     assert response.status_code == 422 and b"NUL character" in response.content
     assert not FlowDraft.objects.exists()

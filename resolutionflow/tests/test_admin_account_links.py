@@ -13,8 +13,7 @@ from flowpilot.models import AISessionStep
 from flowpilot.psa.tests.factories import PsaConnectionFactory, PsaUserIdentityFactory
 from flowpilot.tests.factories import AISessionFactory
 from knowledge import services as knowledge_services
-from knowledge.tests.factories import TreeFactory
-from knowledge.tests.factories_proposals import ProposalFactory
+from knowledge.tests.factories import ProposalFactory, TreeFactory
 from resolutionflow.admin_forms import has_account
 from resolutionflow.models import Role
 from resolutionflow.tests.factories import LLMCallFactory, TeamFactory, UserFactory

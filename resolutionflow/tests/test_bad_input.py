@@ -20,8 +20,7 @@ from rest_framework.authtoken.models import Token
 from flowpilot.tests.factories import AISessionFactory
 from knowledge import services as knowledge_services
 from knowledge.models import Tree
-from knowledge.tests.factories import TreeFactory
-from knowledge.tests.factories_proposals import ProposalFactory, envelope
+from knowledge.tests.factories import ProposalFactory, TreeFactory, envelope
 from resolutionflow import json_input
 from resolutionflow.api import errors
 from resolutionflow.middleware import NUL_REFUSED

@@ -33,12 +33,6 @@ def toast_region(html):
     return html[start : html.index('id="toast-template"', start)]
 
 
-@pytest.fixture
-def engineer_client(client, northwind_engineer):
-    client.force_login(northwind_engineer)
-    return client
-
-
 def test_home_shows_the_sidebar_with_the_product_name_and_main_navigation(engineer_client):
     html = engineer_client.get("/").content.decode()
 

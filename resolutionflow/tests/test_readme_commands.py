@@ -23,6 +23,7 @@ from django.db import connection
 from knowledge.models import Tree
 from resolutionflow.models import User
 
+pytestmark = pytest.mark.serial  # real commands: runserver takes the README's fixed port, qcluster its own processes
 BASE_DIR = Path(settings.BASE_DIR)
 README = BASE_DIR / "README.md"
 COMMAND_START = re.compile(r"^(\.venv/bin/python |python )?manage\.py |^make\b|^\.venv/bin/")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from resolutionflow.testing import HTMX
 from resolutionflow.tests.factories import UserFactory
 from scripts.models import ScriptGeneration
 from scripts.tests.factories import ScriptGenerationFactory, ScriptTemplateFactory
@@ -17,14 +18,8 @@ def reset(northwind):
     )
 
 
-@pytest.fixture
-def alex(client, northwind_engineer):
-    client.force_login(northwind_engineer)
-    return client
-
-
 def generate(client, template, values=VALUES) -> ScriptGeneration:
-    response = client.post(f"/scripts/{template.pk}/generate/", values, HTTP_HX_REQUEST="true")
+    response = client.post(f"/scripts/{template.pk}/generate/", values, **HTMX)
     assert response.status_code == 200
     generation = ScriptGeneration.objects.order_by("-created_at").first()
     assert f'<input type="hidden" name="generation-id" value="{generation.pk}">' in response.content.decode()
@@ -38,10 +33,10 @@ def download(client, template, values=VALUES, **extra) -> str:
     return response.content.decode("utf-8-sig")
 
 
-def test_download_after_generate_reuses_the_generation_with_its_secret_in_the_file(alex, reset):
-    generation = generate(alex, reset)
+def test_download_after_generate_reuses_the_generation_with_its_secret_in_the_file(engineer_client, reset):
+    generation = generate(engineer_client, reset)
 
-    script = download(alex, reset, **{"generation-id": generation.pk})
+    script = download(engineer_client, reset, **{"generation-id": generation.pk})
 
     assert "'Hunter2'" in script and "'jsmith'" in script
     assert list(ScriptGeneration.objects.all()) == [generation]
@@ -49,53 +44,57 @@ def test_download_after_generate_reuses_the_generation_with_its_secret_in_the_fi
     assert reset.usage_count == 1
 
 
-def test_download_after_changing_a_value_records_a_new_generation(alex, reset):
-    generation = generate(alex, reset)
+def test_download_after_changing_a_value_records_a_new_generation(engineer_client, reset):
+    generation = generate(engineer_client, reset)
 
-    script = download(alex, reset, {**VALUES, "sam_account_name": "mgarcia"}, **{"generation-id": generation.pk})
+    script = download(
+        engineer_client, reset, {**VALUES, "sam_account_name": "mgarcia"}, **{"generation-id": generation.pk}
+    )
 
     assert "'mgarcia'" in script and ScriptGeneration.objects.count() == 2
 
 
-def test_download_with_only_another_secret_is_still_the_same_generation(alex, reset):
+def test_download_with_only_another_secret_is_still_the_same_generation(engineer_client, reset):
     """Secrets are never stored: the recorded generation (secrets redacted) is the same one."""
-    generation = generate(alex, reset)
+    generation = generate(engineer_client, reset)
 
-    script = download(alex, reset, {**VALUES, "new_password": "Other-pass1"}, **{"generation-id": generation.pk})
+    script = download(
+        engineer_client, reset, {**VALUES, "new_password": "Other-pass1"}, **{"generation-id": generation.pk}
+    )
 
     assert "'Other-pass1'" in script and ScriptGeneration.objects.count() == 1
 
 
-def test_download_without_a_generation_records_one(alex, reset):
-    download(alex, reset)
+def test_download_without_a_generation_records_one(engineer_client, reset):
+    download(engineer_client, reset)
 
     assert ScriptGeneration.objects.count() == 1
 
 
-def test_a_colleagues_generation_is_never_reused(alex, reset, northwind, service_desk, northwind_engineer):
+def test_a_colleagues_generation_is_never_reused(engineer_client, reset, northwind, service_desk, northwind_engineer):
     colleague = UserFactory(account=northwind, team=service_desk)
     theirs = ScriptGenerationFactory(
         user=colleague, template=reset, parameters={"sam_account_name": "jsmith", "new_password": "<redacted>"}
     )
 
-    download(alex, reset, **{"generation-id": theirs.pk})
+    download(engineer_client, reset, **{"generation-id": theirs.pk})
 
     mine = ScriptGeneration.objects.exclude(pk=theirs.pk).get()
     assert mine.user == northwind_engineer
 
 
-def test_a_generation_of_an_older_template_version_is_not_reused(alex, reset):
-    generation = generate(alex, reset)
+def test_a_generation_of_an_older_template_version_is_not_reused(engineer_client, reset):
+    generation = generate(engineer_client, reset)
     reset.version += 1
     reset.save(update_fields=["version"])
 
-    download(alex, reset, **{"generation-id": generation.pk})
+    download(engineer_client, reset, **{"generation-id": generation.pk})
 
     assert ScriptGeneration.objects.count() == 2
 
 
 @pytest.mark.parametrize("bad_id", ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000"])
-def test_a_malformed_or_unknown_generation_id_just_records_one(alex, reset, bad_id):
-    download(alex, reset, **{"generation-id": bad_id})
+def test_a_malformed_or_unknown_generation_id_just_records_one(engineer_client, reset, bad_id):
+    download(engineer_client, reset, **{"generation-id": bad_id})
 
     assert ScriptGeneration.objects.count() == 1

@@ -10,6 +10,7 @@ import pytest
 from flowpilot import engine
 from flowpilot.tests.test_session_scripts import INTAKE, flow_with_script
 from resolutionflow.models import Role
+from resolutionflow.testing import HTMX
 from resolutionflow.tests.factories import UserFactory
 from scripts.models import ScriptGeneration
 from scripts.tests.factories import ScriptTemplateFactory
@@ -100,7 +101,7 @@ def test_the_in_session_generator_page_answers_the_same_as_the_api(
     client.force_login(persona(who, northwind, service_desk, projects_team, contoso, session))
 
     page = client.get(f"/sessions/{session.pk}/")
-    generated = client.post(f"/sessions/{session.pk}/script/", {"sam_account_name": "jsmith"}, HTTP_HX_REQUEST="true")
+    generated = client.post(f"/sessions/{session.pk}/script/", {"sam_account_name": "jsmith"}, **HTMX)
 
     assert generated.status_code == status
     assert ('id="script-generator"' in page.content.decode()) == (status == 200)

@@ -64,10 +64,15 @@ def test_a_proposal_by_slug_or_id_resolves_with_its_valid_params(northwind_engin
     by_slug = resolve_proposed_script(
         northwind_engineer,
         "exo-mailbox-permissions",
-        {"mailbox": "sales@contoso.com", "user_principal_name": "not an address", "access_rights": "sendas", "x": 1},
+        pre_filled_params={
+            "mailbox": "sales@contoso.com",
+            "user_principal_name": "not an address",
+            "access_rights": "sendas",
+            "x": 1,
+        },
     )
     template = builtins["exo-mailbox-permissions"]
-    by_id = resolve_proposed_script(northwind_engineer, str(template.pk), {"mailbox": ""})
+    by_id = resolve_proposed_script(northwind_engineer, str(template.pk), pre_filled_params={"mailbox": ""})
 
     assert by_slug == (template, {"mailbox": "sales@contoso.com", "access_rights": "SendAs"})
     assert by_id == (template, {})
@@ -75,7 +80,7 @@ def test_a_proposal_by_slug_or_id_resolves_with_its_valid_params(northwind_engin
 
 def test_proposed_values_are_cleaned_to_their_type(northwind_engineer, builtins):
     _, params = resolve_proposed_script(
-        northwind_engineer, "test-network-port", {"computer_name": "fs01", "port": "8019"}
+        northwind_engineer, "test-network-port", pre_filled_params={"computer_name": "fs01", "port": "8019"}
     )
 
     assert params == {"computer_name": "fs01", "port": 8019}
@@ -83,7 +88,9 @@ def test_proposed_values_are_cleaned_to_their_type(northwind_engineer, builtins)
 
 def test_a_proposed_secret_is_always_dropped(northwind_engineer, builtins):
     _, params = resolve_proposed_script(
-        northwind_engineer, "ad-reset-password", {"sam_account_name": "jsmith", "new_password": "Summer2026!"}
+        northwind_engineer,
+        "ad-reset-password",
+        pre_filled_params={"sam_account_name": "jsmith", "new_password": "Summer2026!"},
     )
 
     assert params == {"sam_account_name": "jsmith"}
@@ -91,7 +98,7 @@ def test_a_proposed_secret_is_always_dropped(northwind_engineer, builtins):
 
 @pytest.mark.parametrize("ref", ["no-such-template", "00000000-0000-0000-0000-000000000000", "", None, "../etc"])
 def test_an_unknown_template_resolves_to_none(northwind_engineer, builtins, ref):
-    assert resolve_proposed_script(northwind_engineer, ref, {}) is None
+    assert resolve_proposed_script(northwind_engineer, ref, pre_filled_params={}) is None
 
 
 def test_another_accounts_or_teams_template_resolves_to_none(
@@ -100,15 +107,17 @@ def test_another_accounts_or_teams_template_resolves_to_none(
     foreign = ScriptTemplateFactory(account=contoso, slug="contoso-only")
     other_team = ScriptTemplateFactory(account=northwind, team=projects_team, slug="projects-only")
 
-    assert resolve_proposed_script(northwind_engineer, str(foreign.pk), {}) is None
-    assert resolve_proposed_script(northwind_engineer, "contoso-only", {}) is None
-    assert resolve_proposed_script(northwind_engineer, str(other_team.pk), {}) is None
+    assert resolve_proposed_script(northwind_engineer, str(foreign.pk), pre_filled_params={}) is None
+    assert resolve_proposed_script(northwind_engineer, "contoso-only", pre_filled_params={}) is None
+    assert resolve_proposed_script(northwind_engineer, str(other_team.pk), pre_filled_params={}) is None
 
 
 def test_a_slug_resolves_to_the_most_specific_template(northwind, northwind_engineer, builtins):
     copy = ScriptTemplateFactory(account=northwind, slug="ad-unlock-user")
 
-    template, _ = resolve_proposed_script(northwind_engineer, "ad-unlock-user", {"sam_account_name": "jsmith"})
+    template, _ = resolve_proposed_script(
+        northwind_engineer, "ad-unlock-user", pre_filled_params={"sam_account_name": "jsmith"}
+    )
 
     assert template == copy
 
@@ -188,7 +197,9 @@ def test_the_session_card_generates_through_the_one_service(northwind_engineer, 
     from flowpilot.tests.factories import AISessionFactory
 
     session = AISessionFactory(engineer=northwind_engineer)
-    template, params = resolve_proposed_script(northwind_engineer, "ad-unlock-user", {"sam_account_name": "jsmith"})
+    template, params = resolve_proposed_script(
+        northwind_engineer, "ad-unlock-user", pre_filled_params={"sam_account_name": "jsmith"}
+    )
 
     generation, script = generate(northwind_engineer, template, params=params, ai_session=session)
 

@@ -1,5 +1,6 @@
 """The library page (/scripts/): categories, search, scopes, and nothing of another account."""
 
+from resolutionflow.testing import HTMX
 from scripts.tests.factories import ScriptCategoryFactory, ScriptTemplateFactory
 
 
@@ -35,7 +36,7 @@ def test_the_library_answers_htmx_with_the_results_partial(client, northwind_eng
     ScriptTemplateFactory(account=None, name="Unlock an AD account")
     client.force_login(northwind_engineer)
 
-    response = client.get("/scripts/", {"q": "unlock"}, HTTP_HX_REQUEST="true")
+    response = client.get("/scripts/", {"q": "unlock"}, **HTMX)
 
     assert b"Unlock an AD account" in response.content and b"<html" not in response.content
 

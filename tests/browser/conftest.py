@@ -42,6 +42,8 @@ def login(page, live_server):
 
 
 def pytest_collection_modifyitems(items):
+    """Every journey is `browser`, and `serial`: beside the parallel pass, Chromium misses its 5 s waits."""
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.serial)

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from knowledge.tests.factories_proposals import ProposalFactory
+from knowledge.tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
