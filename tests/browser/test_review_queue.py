@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from knowledge.models import FlowProposal, Tree
-from knowledge.tests.factories import TreeFactory, simple_tree
-from knowledge.tests.factories_proposals import ProposalFactory
+from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory, TreeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,7 +68,10 @@ def test_edit_and_publish_an_enhancement_publishes_a_new_version_and_marks_the_p
         proposal_type="enhancement",
         target_flow=flow,
         target_flow_version=flow.version,
-        proposed_flow_data={**flow.envelope(), "tree_structure": simple_tree(options=("Yes", "No", "Paper jam"))},
+        proposed_flow_data={
+            **flow.envelope(),
+            "tree_structure": QuestionTreeFactory(options=("Yes", "No", "Paper jam")),
+        },
         title="Add paper jam",
     )
     page = login(northwind_admin)
