@@ -1,0 +1,55 @@
+"""An engineer types a password in a finding: the step shows it hidden, and neither the documentation nor the
+proposal the flywheel builds from the session contains it."""
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from flowpilot.models import AISession
+from knowledge.models import FlowProposal
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SESSION_URL = re.compile(r"/sessions/[0-9a-f-]{36}/$")
+PASSWORD = "Welcome2024!"
+
+
+def test_a_password_typed_in_a_finding_is_hidden_and_never_reaches_the_documentation_or_the_proposal(
+    login, northwind_engineer
+):
+    page = login(northwind_engineer)
+    page.goto(page.url + "sessions/new/")
+    page.get_by_label("What's the problem?").fill("Sage 50 login fails for the accounts user at Harbour Dental")
+    page.get_by_label("Client").fill("Harbour Dental")
+    page.get_by_label("I'd rather record my own steps (capture)").check()
+    page.get_by_role("button", name="Start session").click()
+    page.wait_for_url(SESSION_URL)
+
+    card = page.locator("#step-card")
+    card.get_by_label("What did you check or do?").fill("Reset the Sage user's password in Sage 50 user setup")
+    card.get_by_label("What did you find?").fill(f"Her password had expired so I reset it to {PASSWORD}")
+    card.get_by_role("button", name="Record step").click()
+
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Her password had expired so I reset it to")
+    expect(timeline.locator(".secret-hidden")).to_have_count(1)
+    expect(timeline.locator(".secret-hidden")).to_have_text("hidden secret")
+    expect(page.locator("body")).not_to_contain_text(PASSWORD)
+
+    page.get_by_role("link", name="Resolve").first.click()
+    dialog = page.get_by_role("dialog", name="Resolve the session")
+    dialog.get_by_label("How was it resolved?").fill("Reset the Sage password and the user signed in")
+    dialog.get_by_role("button", name="Resolve session").click()
+    documentation = page.locator("#session-documentation")
+    expect(documentation).to_contain_text("hidden secret")
+    expect(documentation).not_to_contain_text(PASSWORD)
+
+    call_command("analyze_pending")
+    session = AISession.objects.get()
+    proposal = FlowProposal.objects.get(source_session=session)
+    stored = json.dumps([proposal.title, proposal.description, proposal.proposed_flow_data])
+    assert PASSWORD not in stored and PASSWORD not in session.documentation
+    assert "Harbour Dental" not in stored
