@@ -117,3 +117,22 @@ def test_a_specific_the_rules_caught_does_not_come_back_through_the_llm(northwin
     assert proposal.proposed_flow_data["match_keywords"] == ["Sage 50"]
     sent = json.dumps(fake.bodies())
     assert "OP3-PC" not in sent and "HD-FS01" not in sent
+
+
+def test_the_same_problem_at_two_clients_merges_into_one_proposal(northwind_engineer):
+    first = specific_session(northwind_engineer)
+    proposal = analyze(reload(first)).proposal
+
+    second = engine.start_session(
+        northwind_engineer,
+        "Every workstation at Brightside Vets says Sage 50 cannot connect to the data on \\\\BV-FS02\\Sage",
+        client_name="Brightside Vets",
+        device="BV-PC07",
+    )
+    engine.answer_step(second, free_text="Opened Device Manager on BV-PC07", result="Network adapter fine")
+    engine.answer_step(second, free_text="Checked the share permissions on BV-FS02", result="Everyone lost Modify")
+    engine.resolve_session(second, resolution_summary="Gave the Sage users group Modify on the share again")
+
+    merged = analyze(reload(second)).proposal
+
+    assert merged.pk == proposal.pk and merged.supporting_session_count == 2
