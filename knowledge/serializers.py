@@ -153,6 +153,8 @@ class ProposalDetailSerializer(ProposalSummarySerializer):
             "reviewed_at",
             "published_flow_id",
             "generated_by",
+            "kept_rules_reason",
+            "llm_operations",
             "target_flow_version",
         ]
 

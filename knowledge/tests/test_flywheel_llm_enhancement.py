@@ -471,3 +471,51 @@ def test_without_an_llm_the_rules_version_records_no_reason(northwind_engineer, 
 
     assert proposal.generated_by == "rules" and proposal.kept_rules_reason == "" and proposal.llm_operations == []
     assert proposal.description == RULES_DESCRIPTION
+
+
+# ── What a reviewer sees ──
+
+
+def test_the_review_page_shows_the_llms_operations_in_words_beside_the_diff(
+    northwind_engineer, flow, fake_llm, team_admin_client
+):
+    session = escape_at_root(northwind_engineer)
+    fake_llm(tool_reply(GOOD))
+    proposal = analysed(session)
+
+    response = team_admin_client.get(f"/review/{proposal.pk}/")
+
+    assert response.status_code == 200
+    assert response.context["operations"] == [
+        {"words": op["words"], "reason": op["reason"]} for op in proposal.llm_operations
+    ]
+    page = response.content.decode()
+    assert "What the LLM changed, in order" in page
+    assert page.index("data-llm-operations") < page.index("Sign-in error 0x80070005", page.index("data-llm-operations"))
+    assert "Move the option &#x27;No&#x27; to position 1 under" in page
+    assert "Most sessions were not locked out." in page
+
+
+def test_the_review_page_says_why_the_rules_version_was_kept(northwind_engineer, flow, fake_llm, team_admin_client):
+    session = escape_at_root(northwind_engineer)
+    fake_llm(text_reply())
+    proposal = analysed(session)
+
+    response = team_admin_client.get(f"/review/{proposal.pk}/")
+
+    assert response.context["operations"] == []
+    page = response.content.decode()
+    assert "What the LLM changed" not in page
+    assert "built by rules from the recorded steps" in page
+    assert "Kept the rules version: the LLM&#x27;s answer was refused" in page
+
+
+def test_the_api_gives_the_reason_and_the_operations(northwind_engineer, northwind_admin, flow, fake_llm, api_as):
+    session = escape_at_root(northwind_engineer)
+    fake_llm(tool_reply(GOOD))
+    proposal = analysed(session)
+
+    body = api_as(northwind_admin).get(f"/api/v1/flow-proposals/{proposal.pk}").json()
+
+    assert body["generated_by"] == "llm" and body["kept_rules_reason"] == ""
+    assert [op["op"] for op in body["llm_operations"]] == ["add_branch", "add_option", "move"]
