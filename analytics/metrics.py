@@ -17,6 +17,7 @@ Definitions (the README has them too):
   groups them by resolution day in the account's time zone (days without resolutions have a null MTTR);
 - sessions with no domain are grouped as "unknown"; rates are percentages; undefined values are null;
 - each headline metric also has its value for the previous period of the same length (`previous`).
+- psa_metrics (ticket links, pushes, time logged) are defined in analytics/psa.py.
 Every figure is read from day rollups (flowpilot SessionDay / ResolutionDay, recomputed for a day whenever
 one of its sessions starts or closes), so the dashboard costs the same on two years of data as on two weeks.
 """
@@ -29,6 +30,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from analytics.errors import InvalidPeriod
+from analytics.psa import psa_metrics
 from flowpilot.models import ResolutionDay, SessionDay
 from knowledge.matching import ConfidenceTier
 from knowledge.models import FlowProposal, Origin, ProposalStatus, Tree, TreeStatus
@@ -75,7 +77,6 @@ def headline(account, first_day, last_day) -> dict:
         seconds=Sum("closed_seconds"),
         rating_sum=Sum("rating_sum"),
         rating_count=Sum("rating_count"),
-        with_ticket=Sum("with_ticket"),
     )
     total = {k: v or 0 for k, v in total.items()}
     tiers = {
@@ -96,7 +97,6 @@ def headline(account, first_day, last_day) -> dict:
         "avg_steps_to_resolution": round(total["steps"] / total["resolved"], 4) if total["resolved"] else None,
         "avg_session_duration_minutes": round(total["seconds"] / 60 / closed, 4) if closed else None,
         "avg_rating": round(total["rating_sum"] / total["rating_count"], 4) if total["rating_count"] else None,
-        "ticket_link_rate": _pct(total["with_ticket"], total["total"]),
         "confidence_breakdown": {
             f"{tier}_{key}": value
             for tier in ConfidenceTier.values
@@ -231,7 +231,8 @@ def dashboard(account, period: str = "30d", *, now=None, gap_severity: dict | No
     previous = headline(account, previous_first, previous_last)
     domains = sessions_by_domain(account, first, last)
     confidence = current.pop("confidence_breakdown")
-    ticket_link_rate = current.pop("ticket_link_rate")
+    psa = psa_metrics(account, first, last, total_sessions=current["total_sessions"])
+    previous_psa = psa_metrics(account, previous_first, previous_last, total_sessions=previous["total_sessions"])
     return {
         "period": period or "30d",
         **current,
@@ -240,19 +241,13 @@ def dashboard(account, period: str = "30d", *, now=None, gap_severity: dict | No
         "sessions_by_domain": [{k: v for k, v in d.items() if k != "guided_rate"} for d in domains],
         "confidence_breakdown": confidence,
         "knowledge_coverage": knowledge_coverage(account, first, last, domains, gap_severity),
-        "psa_metrics": {
-            "ticket_link_rate": ticket_link_rate,
-            # PSA pushes arrive with the PSA issue; until then these stay null.
-            "auto_push_success_rate": None,
-            "auto_push_retry_success_rate": None,
-            "total_time_entries_logged": None,
-            "total_hours_logged": None,
-        },
+        "psa_metrics": psa,
         "previous": {
             "total_sessions": previous["total_sessions"],
             "resolution_rate": previous["resolution_rate"],
             "mttr_minutes": mttr(account, previous_first, previous_last),
             "avg_rating": previous["avg_rating"],
-            "ticket_link_rate": previous["ticket_link_rate"],
+            "ticket_link_rate": previous_psa["ticket_link_rate"],
+            "psa_metrics": previous_psa,
         },
     }

@@ -124,8 +124,39 @@ def metric_cards(board: dict) -> list[dict]:
             "value": rate(psa.get("ticket_link_rate")),
             "trend": _trend(psa.get("ticket_link_rate"), previous["ticket_link_rate"], unit=" pts", better="up"),
             "previous": rate(previous["ticket_link_rate"]),
-            "detail": "of sessions name a PSA ticket",
+            "detail": "of sessions linked to a verified PSA ticket",
         },
+    ]
+
+
+def psa_figures(board: dict) -> list[dict]:
+    """The PSA section: each figure now and the period before (board["previous"]["psa_metrics"])."""
+    psa = board["psa_metrics"] or {}
+    before = (board["previous"] or {}).get("psa_metrics") or {}
+
+    def hours(value):
+        return "—" if value is None else f"{one_decimal(value)} h"
+
+    def count(value):
+        return "—" if value is None else f"{value:,}"
+
+    rows = [
+        ("ticket_link_rate", "Verified ticket links", rate, "up", " pts", 1),
+        ("unverified_link_rate", "Unverified ticket links", rate, "down", " pts", 1),
+        ("auto_push_success_rate", "Pushed at the first attempt", rate, "up", " pts", 1),
+        ("auto_push_retry_success_rate", "Pushed after a retry", rate, None, " pts", 1),
+        ("total_time_entries_logged", "Time entries logged", count, None, "", 0),
+        ("total_hours_logged", "Hours logged", hours, None, " h", 1),
+    ]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "value": shown(psa.get(key)),
+            "previous": shown(before.get(key)),
+            "trend": _trend(psa.get(key), before.get(key), unit=unit, better=better, digits=digits),
+        }
+        for key, label, shown, better, unit, digits in rows
     ]
 
 

@@ -80,6 +80,7 @@ def _context(request, period: str) -> dict:
         "board": board,
         "domain_labels": {row["domain"]: domain_label(row["domain"]) for row in board["sessions_by_domain"]},
         "cards": presentation.metric_cards(board),
+        "psa_figures": presentation.psa_figures(board),
         "has_mttr": any(point["mttr_minutes"] is not None for point in board["mttr_trend"]),
         "tiers": presentation.tiers(board),
         "coverage_rules": presentation.coverage_rules(),

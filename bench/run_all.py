@@ -78,6 +78,8 @@ def benches(full: bool) -> list[tuple[str, list[str]]]:
         ("matching_speed", []),
         ("session_steps", []),
         ("flywheel_throughput", []),
+        ("psa_resolve", []),
+        ("psa_sender", []),
         ("analytics_scale", ["--sessions", str(analytics)]),
     ]
 

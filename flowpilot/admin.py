@@ -3,6 +3,7 @@ from django.contrib import admin
 from flowpilot import analysis_queue
 from flowpilot.models import AISession, AISessionStep, FlowNodeDay, ResolutionDay, SessionDay
 from flowpilot.psa import admin as psa_admin  # noqa: F401 - registers the PSA connection and identities
+from flowpilot.psa import push_admin  # noqa: F401 - registers ticket links and pushes
 from resolutionflow.admin import AccountScopedAdmin
 from resolutionflow.admin_forms import AccountConsistentForm
 

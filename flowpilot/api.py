@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from flowpilot import engine, selectors
 from flowpilot.permissions import require_actor
+from flowpilot.psa import links as psa_links
 from flowpilot.serializers import (
     AbandonSerializer,
     AnswerSerializer,
@@ -46,7 +47,7 @@ class SessionListView(ListAPIView):
     @extend_schema(request=StartSessionSerializer, responses={201: SessionSerializer})
     def post(self, request):
         data = _valid(StartSessionSerializer, request)
-        session = engine.start_session(
+        session = psa_links.start_session(
             request.user,
             data["intake"],
             client_name=data["client_name"],

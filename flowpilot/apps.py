@@ -34,10 +34,12 @@ class FlowpilotConfig(AppConfig):
         register_badge(ESCALATIONS_BADGE, escalations.inbox_count)
 
         from flowpilot import demo
+        from flowpilot.psa import demo as psa_demo
         from resolutionflow.demo import register_demo_step
 
         from flowpilot.psa import demo_connection
 
         register_demo_step(25, demo_connection.seed)  # the demo account's PSA connection, at the fake PSA
         register_demo_step(30, demo.seed)  # sessions through the flows knowledge seeded (20)
+        register_demo_step(35, psa_demo.seed)  # their ticket links and PSA pushes, in every state
         register_demo_step(40, demo.analyze)  # then the flywheel over them

@@ -90,6 +90,15 @@ class ResolveForm(forms.Form):
     feedback = forms.CharField(
         label="Feedback (optional)", max_length=5000, required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2})
     )
+    # Shown when the session has a PSA ticket: the resolver's own working time, logged as a time entry
+    # (blank: their span up to the resolve). The cap (PSA_MAX_TIME_ENTRY_HOURS) is the service's rule.
+    worked_minutes = forms.IntegerField(
+        label="Time to log on the ticket (minutes)",
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        widget=forms.NumberInput(attrs={**INPUT, "inputmode": "numeric"}),
+    )
 
 
 class EscalateForm(forms.Form):

@@ -334,5 +334,7 @@ class SessionHandoff(AccountOwned):
         return self.picked_up_at is None
 
 
-# The PSA connection and per-engineer identities live beside the PSA code; they are flowpilot's models.
+# The PSA connection and per-engineer identities, ticket links and the push outbox live beside the PSA code;
+# they are flowpilot's models.
 from flowpilot.psa.models import PsaConnection, PsaUserIdentity  # noqa: E402, F401
+from flowpilot.psa.push_models import LinkStatus, PsaPush, PushKind, PushStatus, TicketLink  # noqa: E402, F401

@@ -2,6 +2,8 @@ from rest_framework import serializers
 
 from flowpilot.engine import MAX_NOTE_LENGTH
 from flowpilot.models import AISession, AISessionStep, SessionHandoff, SessionStatus
+from flowpilot.psa.push_models import PsaPush, TicketLink
+from flowpilot.psa.serializers import PsaPushSerializer, TicketLinkSerializer
 from flowpilot.selectors import SCOPES
 from knowledge.matching import ConfidenceTier
 from resolutionflow.serializers import ListQuerySerializer, filter_choice
@@ -45,6 +47,7 @@ class SessionSerializer(serializers.ModelSerializer):
     engineer = serializers.CharField(source="engineer.email", read_only=True)
     intake = serializers.CharField(source="intake_text", read_only=True)
     current_step = serializers.SerializerMethodField()
+    ticket_link = serializers.SerializerMethodField()
 
     class Meta:
         model = AISession
@@ -68,7 +71,12 @@ class SessionSerializer(serializers.ModelSerializer):
             "analysis_status",
             "rating",
             "current_step",
+            "ticket_link",
         ]
+
+    def get_ticket_link(self, session) -> dict | None:
+        link = TicketLink.objects.filter(session_id=session.pk).first()
+        return TicketLinkSerializer(link).data if link else None
 
     def get_current_step(self, session) -> dict | None:
         step = self.context.get("current_step")
@@ -79,6 +87,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class SessionDetailSerializer(SessionSerializer):
     steps = serializers.SerializerMethodField()
+    psa_pushes = serializers.SerializerMethodField()
 
     class Meta(SessionSerializer.Meta):
         fields = [
@@ -91,7 +100,12 @@ class SessionDetailSerializer(SessionSerializer):
             "handoff_summary",
             "abandon_reason",
             "conversation_messages",
+            "psa_pushes",
         ]
+
+    def get_psa_pushes(self, session) -> list[dict]:
+        pushes = PsaPush.objects.filter(session_id=session.pk).select_related("engineer").order_by("created_at", "id")
+        return PsaPushSerializer(pushes, many=True).data
 
     def get_steps(self, session) -> list[dict]:
         return StepSerializer(session.steps.order_by("order"), many=True).data
@@ -144,6 +158,7 @@ class ResolveSerializer(serializers.Serializer):
     resolution_summary = serializers.CharField(max_length=10_000)
     rating = serializers.IntegerField(required=False, min_value=1, max_value=5, allow_null=True)
     feedback = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    worked_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
 
 
 class EscalateSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from flowpilot import escalation_views, views
+from flowpilot.psa import ticket_views
 from flowpilot.psa import urls as psa_urls
 
 app_name = "flowpilot"
@@ -21,5 +22,11 @@ urlpatterns = [
     path("sessions/<uuid:pk>/abandon/", views.session_abandon, name="session-abandon"),
     path("sessions/<uuid:pk>/pick-up/", escalation_views.session_pick_up, name="session-pick-up"),
     path("escalations/", escalation_views.escalation_inbox, name="escalation-inbox"),
+    path("sessions/new/from-ticket/", ticket_views.session_from_ticket, name="session-from-ticket"),
+    path("sessions/new/open-tickets/", ticket_views.open_tickets, name="psa-open-tickets"),
+    path("sessions/<uuid:pk>/ticket/", ticket_views.session_ticket, name="session-ticket"),
+    path("sessions/<uuid:pk>/ticket/check/", ticket_views.session_ticket_check, name="session-ticket-check"),
+    path("psa/pushes/", ticket_views.push_list, name="psa-pushes"),
+    path("psa/pushes/<int:pk>/retry/", ticket_views.push_retry, name="psa-push-retry"),
     path("", include(psa_urls)),
 ]

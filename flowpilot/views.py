@@ -29,6 +29,9 @@ from flowpilot.forms import (
 )
 from flowpilot.models import SessionStatus, StepType
 from flowpilot.permissions import can_act, require_actor
+from flowpilot.psa import links as psa_links
+from flowpilot.psa import selectors as psa_selectors
+from flowpilot.psa import services as psa_services
 from knowledge import selectors as knowledge_selectors
 from knowledge.matching import ConfidenceTier
 from resolutionflow.htmx import page_or_piece, refuse, toast
@@ -88,7 +91,7 @@ def session_new(request):
     form = IntakeForm(request.POST) if request.method == "POST" else IntakeForm()
     if request.method == "POST" and form.is_valid():
         try:
-            session = engine.start_session(request.user, **form.start_arguments())
+            session = psa_links.start_session(request.user, **form.start_arguments())
         except InvalidIntake as error:
             form.add_error("intake" if error.field == "intake" else None, error.message)
         else:
@@ -142,7 +145,7 @@ def _page_context(request, session, **extra) -> dict:
         **extra,
     }
     if "resolve" in actions:
-        context["resolve_form"] = ResolveForm()
+        context["resolve_form"] = _resolve_form(request, session)
     if "escalate" in actions:
         context["escalate_form"] = EscalateForm(user=request.user)
     if "abandon" in actions:
@@ -365,17 +368,28 @@ def session_resolve(request, session):
     if request.method == "GET":
         current = engine.current_step(session)
         prefill = request.GET.get("prefill") == "solution" and current and current.step_type == StepType.SOLUTION
-        form = ResolveForm(initial={"resolution_summary": current.text} if prefill else None)
+        form = _resolve_form(request, session, initial={"resolution_summary": current.text} if prefill else None)
         return _close_form(request, session, "resolve", form)
     form = ResolveForm(request.POST)
+    link = psa_selectors.ticket_link(session)
     return _close(
         request,
         session,
         "resolve",
         form,
         lambda: engine.resolve_session(session, **form.cleaned_data),
-        "Resolved. The documentation is ready to copy into the ticket.",
+        f"Resolved. The documentation and your time go to ticket {link.number}."
+        if link is not None and link.is_verified
+        else "Resolved. The documentation is ready to copy into the ticket.",
     )
+
+
+def _resolve_form(request, session, initial=None) -> ResolveForm:
+    """The resolve form; for a session with a PSA ticket, the resolver's working time so far filled in."""
+    initial = dict(initial or {})
+    if psa_services.has_ticket_link(session):
+        initial["worked_minutes"] = psa_services.suggested_minutes(session)
+    return ResolveForm(initial=initial)
 
 
 @session_action("GET", "POST")

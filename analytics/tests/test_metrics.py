@@ -6,6 +6,7 @@ import pytest
 
 from analytics import metrics
 from flowpilot import rollups
+from flowpilot.models import TicketLink
 from flowpilot.tests.factories import AISessionFactory
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -28,7 +29,7 @@ def session(
     ticket="",
 ):
     closed = created + timedelta(minutes=closed_after) if closed_after is not None else None
-    return AISessionFactory(
+    made = AISessionFactory(
         engineer=engineer,
         created_at=created,
         status=status,
@@ -41,6 +42,11 @@ def session(
         escalated_at=closed if status == "escalated" else None,
         abandoned_at=closed if status == "abandoned" else None,
     )
+    if ticket:  # a ticket read from the PSA: a verified link
+        TicketLink.objects.create(
+            session=made, account=made.account, provider="connectwise", number=ticket, status="verified"
+        )
+    return made
 
 
 @pytest.fixture
@@ -94,6 +100,7 @@ def test_tiers_domains_and_the_previous_period(northwind, week):
         "resolution_rate": 50.0,
     }
     assert by_domain["vpn"]["resolution_rate"] == 100.0 and by_domain["unknown"]["total"] == 1
+    assert board["previous"].pop("psa_metrics")["ticket_link_rate"] == 0.0
     assert board["previous"] == {
         "total_sessions": 1,
         "resolution_rate": 100.0,

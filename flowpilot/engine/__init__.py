@@ -50,6 +50,7 @@ from flowpilot.models import (
     SessionStatus,
     StepType,
 )
+from flowpilot.psa import services as psa
 from knowledge import matching, usage
 from knowledge.matching import ConfidenceTier
 from knowledge.models import Tree, TreeStatus
@@ -406,9 +407,16 @@ def prefer_capture(session: AISession) -> AISession:
 
 
 def resolve_session(
-    session: AISession, *, resolution_summary: str, rating: int | None = None, feedback: str = ""
+    session: AISession,
+    *,
+    resolution_summary: str,
+    rating: int | None = None,
+    feedback: str = "",
+    worked_minutes: int | None = None,
 ) -> AISession:
-    """Resolve: documentation, the flow outcome (its one recorder), and analysis queued (pending)."""
+    """Resolve: documentation, the flow outcome (its one recorder), analysis queued (pending), and for a
+    session linked to a PSA ticket the note and time entries queued (`worked_minutes`: the resolver's time
+    as the resolve dialog edited it)."""
     summary = redacted((resolution_summary or "").strip())
     if not summary:
         raise InvalidAnswer("resolution_summary", "Say how the problem was resolved.")
@@ -424,6 +432,7 @@ def resolve_session(
         session.analysis_status = AnalysisStatus.PENDING
         say(session, "user", f"Resolved: {summary}")
         session.documentation = build_documentation(session)
+        psa.queue_resolve_pushes(session, worked_minutes=worked_minutes)
         _save_closed(session)
     return session
 
@@ -448,6 +457,7 @@ def escalate_session(session: AISession, *, reason: str, target_user=None, targe
         handoff = build_handoff(session)
         session.handoff_summary = handoff_text(handoff)
         escalations.record_escalation(session, handoff)
+        psa.queue_escalate_pushes(session)
         say(session, "user", f"Escalated: {reason}")
         _save_closed(session)
     return session

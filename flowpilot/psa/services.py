@@ -1,0 +1,178 @@
+"""The PSA side of a session's changes: the pushes a resolve or an escalate owes its ticket, the working time
+they log, and an admin's retry of a dead push.
+
+The engine calls `queue_resolve_pushes` / `queue_escalate_pushes` inside its own transaction, so a push
+exists exactly when the session change that caused it was committed. Nothing here talks to the PSA: the
+sender (flowpilot/psa/sender.py) does, later, and only for a verified link.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from flowpilot import escalations
+from flowpilot.errors import InvalidAnswer
+from flowpilot.psa.push_models import PsaPush, PushKind, PushStatus, TicketLink
+
+HOURS = Decimal("0.01")
+
+
+def connection_of(account):
+    """The account's enabled PSA connection, or None (no PSA: sessions keep a free-text ticket number)."""
+    from flowpilot.psa.models import PsaConnection
+
+    return PsaConnection.objects.filter(account=account, is_enabled=True).first()
+
+
+def open_connector(connection, *, timeout_seconds: float | None = None):
+    """A connector for the connection (its credentials decrypted here, never kept)."""
+    from flowpilot.psa.connectors import connector_for
+
+    return connector_for(connection.connector_config(timeout_seconds=timeout_seconds))
+
+
+# ── Working time ────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class WorkSpan:
+    """One engineer's active span on a session, as it is logged (capped by PSA_MAX_TIME_ENTRY_HOURS)."""
+
+    engineer: object
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return max(1, round((self.end - self.start).total_seconds() / 60))
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(HOURS, rounding=ROUND_HALF_UP)
+
+
+def max_minutes() -> int:
+    return int(settings.PSA_MAX_TIME_ENTRY_HOURS * 60)
+
+
+def _capped(engineer, start: dt.datetime, end: dt.datetime) -> WorkSpan:
+    cap = dt.timedelta(minutes=max_minutes())
+    return WorkSpan(engineer, max(start, end - cap), end)
+
+
+def working_spans(session, *, end: dt.datetime | None = None) -> list[WorkSpan]:
+    """Each engineer's own spans on the session, in order, each capped: who held it when
+    (flowpilot.escalations.holders, from its hand-offs), a span still open ending at `end`. The time it
+    waited in an inbox is nobody's; a session resolved while it waited gives its escalation target (else its
+    engineer) the time from the escalation."""
+    end = end or session.resolved_at or timezone.now()
+    held = escalations.holders(session, [] if session.escalated_at is None else None)  # never escalated: no query
+    spans = [_capped(h.engineer, h.since, min(h.until or end, end)) for h in held]
+    if held[-1].ended_by == "escalated":
+        spans.append(_capped(session.escalated_to_user or session.engineer, held[-1].until, end))
+    return spans
+
+
+def suggested_minutes(session) -> int:
+    """What the resolve dialog proposes: the current holder's own span up to now, capped."""
+    return working_spans(session, end=timezone.now())[-1].minutes
+
+
+# ── Pushes ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def has_ticket_link(session) -> bool:
+    return TicketLink.objects.filter(session_id=session.pk).exists()
+
+
+def queue_resolve_pushes(session, *, worked_minutes: int | None = None) -> list[PsaPush]:
+    """The resolve's documentation as a note (flagged as the resolution) and each engineer's working time
+    as a time entry, for the session's ticket. Call inside the resolve's transaction. No link: nothing.
+
+    `worked_minutes` (the resolve dialog's edit) replaces the resolver's own (last) span, ending at the resolve.
+    """
+    if worked_minutes is not None and not 1 <= int(worked_minutes) <= max_minutes():
+        raise InvalidAnswer("worked_minutes", f"Working time is 1 to {max_minutes():,} minutes.")
+    if not has_ticket_link(session):
+        return []
+    end = session.resolved_at or timezone.now()
+    spans = working_spans(session, end=end)
+    resolver = spans[-1].engineer
+    if worked_minutes is not None:
+        spans[-1] = WorkSpan(resolver, end - dt.timedelta(minutes=int(worked_minutes)), end)
+    note = _push(
+        session,
+        PushKind.NOTE,
+        resolver,
+        {"text": session.documentation, "internal": False, "resolution": True},
+    )
+    entries = [
+        _push(
+            session,
+            PushKind.TIME_ENTRY,
+            span.engineer,
+            {
+                "start": span.start.isoformat(),
+                "end": span.end.isoformat(),
+                "hours": str(span.hours),
+                "notes": f"ResolutionFlow session: {session.problem_summary or session.intake_text[:200]}",
+            },
+        )
+        for span in spans
+    ]
+    return PsaPush.objects.bulk_create([note, *entries])
+
+
+def queue_escalate_pushes(session) -> list[PsaPush]:
+    """The hand-off summary as an internal note on the ticket. Call inside the escalate's transaction."""
+    if not has_ticket_link(session):
+        return []
+    handoff = _push(
+        session,
+        PushKind.HANDOFF_NOTE,
+        session.engineer,
+        {"text": session.handoff_summary, "internal": True, "resolution": False},
+    )
+    return PsaPush.objects.bulk_create([handoff])
+
+
+def _push(session, kind: str, engineer, payload: dict) -> PsaPush:
+    return PsaPush(
+        account_id=session.account_id,
+        session_id=session.pk,
+        engineer=engineer,
+        kind=kind,
+        payload=payload,
+        next_attempt_at=timezone.now(),
+    )
+
+
+class PushNotDead(Exception):
+    """Only a dead push is retried by hand (a pending one is on its way; a succeeded one is done)."""
+
+    api_status = 409
+
+    def __init__(self, status: str):
+        super().__init__(f"This push is {status}, not dead: nothing to retry.")
+        self.status = status
+
+
+def retry_push(push: PsaPush) -> PsaPush:
+    """An admin's "Retry now": the dead push is due at once for one more attempt (dead again if it fails).
+
+    Its attempts are kept, so the sender still looks for the push's marker in the PSA before writing: an
+    earlier attempt that timed out may have stored it.
+    """
+    with transaction.atomic():
+        locked = PsaPush.objects.select_for_update().get(pk=push.pk)
+        if locked.status != PushStatus.DEAD:
+            raise PushNotDead(locked.status)
+        locked.status = PushStatus.FAILED
+        locked.next_attempt_at = timezone.now()
+        locked.lease_until = None
+        locked.save(update_fields=["status", "next_attempt_at", "lease_until"])
+    return locked
