@@ -13,7 +13,7 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
-.PHONY: run test bench install install-dev chromium lint format migrate demo worker css
+.PHONY: run serve test bench install install-dev chromium lint format migrate demo worker css
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ run: demo
 
 worker: install .env
 	$(DEV_ENV) $(PY) manage.py qcluster
+
+# As in production (ops/serve.py): gunicorn (2 x cores + 1 workers, whitenoise) and the worker, DEBUG off.
+# On loopback it fills in only what plain HTTP needs (allowed hosts, no HTTPS redirect, a generated key) and
+# says so. A deployment: README, "Production serving" (systemd units and a TLS proxy in docs/deploy/).
+serve: install .env
+	$(PY) -m ops.serve --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:

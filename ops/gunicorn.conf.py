@@ -1,0 +1,24 @@
+"""gunicorn's settings for ResolutionFlow (`gunicorn -c ops/gunicorn.conf.py resolutionflow.wsgi`).
+
+Workers: WEB_CONCURRENCY when set, else 2 × cores + 1, at most WEB_MAX_WORKERS (each worker keeps the local
+embedding model, ~130 MB, once it has matched a session). Bound to BIND (default 127.0.0.1:8000): behind a
+TLS proxy on the same machine, loopback is all it needs. Static files are served by whitenoise in the app.
+"""
+
+import os
+
+cores = os.cpu_count() or 1
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cores + 1, int(os.environ.get("WEB_MAX_WORKERS", "8"))))
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+wsgi_app = "resolutionflow.wsgi:application"
+timeout = 30  # a request running longer is stuck: its worker is replaced
+graceful_timeout = 20  # SIGTERM: requests in flight get this long to finish
+keepalive = 5
+max_requests = 2000  # workers are recycled now and then (jittered), so no slow leak grows for ever
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# Whether a request came over HTTPS is Django's call alone (TRUST_X_FORWARDED_PROTO): gunicorn never reads
+# X-Forwarded-Proto itself, or a client on the proxy's machine could claim HTTPS.
+secure_scheme_headers = {}
+proc_name = "resolutionflow-web"
