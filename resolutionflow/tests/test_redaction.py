@@ -132,6 +132,8 @@ VERBATIM = [
     "Something is still using the previous password: phone mail profile, saved Wi-Fi profile",
     "$cred = Get-Credential; the password is prompted",
     "user bob@contoso.com, password reset done",
+    "the office's public IP 81.2.69.160 is on a blocklist",
+    "MD5 d41d8cd98f00b204e9800998ecf8427e and SHA1 da39a3ee5e6b4b0d3255bfef95601890afd80709 match",
 ]
 
 
@@ -208,3 +210,18 @@ def test_a_secret_next_to_a_look_alike_hides_only_the_secret(secret_text, verbat
     result = redact(f"{verbatim_text}\n{secret_text}")
     assert result.text.startswith(verbatim_text + "\n")
     assert MARKER in result.text
+
+
+def test_the_detector_touches_no_global_settings_and_is_safe_across_threads():
+    """detect-secrets' settings are a process-wide singleton: the detector never reads or changes them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from detect_secrets.settings import get_settings
+
+    before = get_settings().json()
+    texts = [s[0] for s in SECRETS] + VERBATIM
+    expected = [redact(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(redact, texts * 20))
+    assert results == expected * 20
+    assert get_settings().json() == before
