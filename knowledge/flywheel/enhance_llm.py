@@ -221,6 +221,9 @@ def improve_enhancement(session, steps, plan, make_generaliser: Callable[[], Gen
         reason = str(exc)
     except LLMError as exc:
         reason = _llm_failure(exc)
+    except Exception:  # a fault in applying the answer must not fail the analysis: the rules version stands
+        logger.exception("Flywheel could not apply the LLM's enhancement for session %s", session.pk)
+        reason = "the LLM's answer could not be applied"
     else:
         return Attempt(enhanced)
     logger.info("Flywheel kept the rules enhancement for session %s: %s", session.pk, reason)
@@ -557,7 +560,8 @@ def _branch(steps: list, where: str, context: _Context) -> dict:
                 raise Refused(f"{where}: a question in the branch repeats an option")
             children = [{**node, "label": answer}] + [open_end(context.ids, o) for o in others]
             if len(children) < 2:
-                children.append(open_end(context.ids, SOMETHING_ELSE))
+                other = SOMETHING_ELSE if answer.casefold() != SOMETHING_ELSE.casefold() else f"Not {answer}"
+                children.append(open_end(context.ids, other))
             node = {"id": context.ids(), "type": QUESTION, "question": text, "children": children}
     context.new_nodes += sum(1 for _ in iter_nodes(node))
     return node
