@@ -19,3 +19,12 @@ class IsTeamAdminOrOwner(IsAccountMember):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and request.user.is_admin
+
+
+class IsOwner(IsAccountMember):
+    """The account's owners: its settings (the PSA connection)."""
+
+    message = "The account's owners only."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.is_owner

@@ -13,14 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flowpilot.psa import connection as connections
-from resolutionflow.permissions import IsAccountMember
-
-
-class IsOwner(IsAccountMember):
-    message = "Only the account's owners read its PSA connection."
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and request.user.is_owner
+from resolutionflow.permissions import IsOwner
 
 
 def connection_body(connection) -> dict:

@@ -47,11 +47,17 @@ PROVIDER_SECRETS: dict[Provider, list[tuple[str, str]]] = {
 # Secrets a connector reads from ConnectorConfig.settings (the contract's place for them), stored and shown as
 # credentials all the same: Autotask's integration code identifies the integration like a key.
 SECRET_SETTINGS: dict[Provider, set[str]] = {Provider.AUTOTASK: {"integration_code"}}
-# The Identity fields that say who someone is in each provider (a mapping without them falls back to the default).
+# The Identity fields of each provider, and those of them that name someone (a row naming nobody in the
+# connection's provider falls back to the account default).
 IDENTITY_FIELDS: dict[Provider, list[str]] = {
     Provider.CONNECTWISE: ["member_id", "member_identifier"],
     Provider.HALOPSA: ["agent_id"],
     Provider.AUTOTASK: ["resource_id", "role_id"],
+}
+NAMING_FIELDS: dict[Provider, list[str]] = {
+    Provider.CONNECTWISE: ["member_id", "member_identifier"],
+    Provider.HALOPSA: ["agent_id"],
+    Provider.AUTOTASK: ["resource_id"],
 }
 PROVIDER_CHOICES = [
     (Provider.CONNECTWISE.value, "ConnectWise PSA"),
@@ -80,13 +86,14 @@ class IdentityFields(models.Model):
         super().clean()
         if self.resource_id and not self.role_id:
             raise ValidationError({"role_id": "Autotask logs time with a role: give the resource's role id."})
+        if self.role_id and not self.resource_id:
+            raise ValidationError({"resource_id": "A role is the role of a resource: give the resource id too."})
 
     def identity(self, provider: Provider) -> Identity | None:
         """This row's identity in `provider`, or None when it names nobody there."""
-        names = IDENTITY_FIELDS[Provider(provider)]
-        if not any(getattr(self, name) for name in names):
+        if not any(getattr(self, name) for name in NAMING_FIELDS[Provider(provider)]):
             return None
-        return Identity(**{name: getattr(self, name) for name in names})
+        return Identity(**{name: getattr(self, name) for name in IDENTITY_FIELDS[Provider(provider)]})
 
 
 class PsaConnection(AccountOwned, IdentityFields):

@@ -1,7 +1,5 @@
 """ "Test connection": the PSA's answer in words, against the fake PSA as a real HTTP server on 127.0.0.1."""
 
-import json
-
 import pytest
 from cryptography.fernet import Fernet
 
@@ -10,11 +8,11 @@ from flowpilot.psa.connectors.base import Provider
 from flowpilot.psa.fake import SECRETS
 from flowpilot.psa.models import PsaConnection
 from flowpilot.psa.tests.factories import connection_for_config
+from resolutionflow.testing import HTMX, toast_of
 
 pytestmark = pytest.mark.django_db
 
 TEST_URL = "/settings/psa/test/"
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.mark.parametrize("provider", list(Provider))
@@ -85,7 +83,7 @@ def test_the_owner_tests_the_connection_from_the_page(client, northwind_owner, f
 
     assert response.status_code == 200
     assert "Connection works." in response.content.decode()
-    assert json.loads(response["HX-Trigger"])["toast"]["level"] == "success"
+    assert toast_of(response)["level"] == "success"
 
 
 def test_a_failed_test_shows_the_psas_answer_on_the_page(client, northwind_owner, fake_psa):
@@ -98,7 +96,7 @@ def test_a_failed_test_shows_the_psas_answer_on_the_page(client, northwind_owner
 
     assert response.status_code == 200
     assert "Not connected." in response.content.decode() and "503" in response.content.decode()
-    assert json.loads(response["HX-Trigger"])["toast"]["level"] == "warning"
+    assert toast_of(response)["level"] == "warning"
     assert "Not connected." in page
 
 
@@ -118,7 +116,7 @@ def test_testing_before_saving_a_connection_is_refused(client, northwind_owner):
     response = client.post(TEST_URL, **HTMX)
 
     assert response.status_code == 422
-    assert "Save the connection first." in response["HX-Trigger"]
+    assert "Save the connection first." in toast_of(response)["message"]
 
 
 def test_saving_changed_settings_forgets_the_last_test(client, northwind_owner, fake_psa):

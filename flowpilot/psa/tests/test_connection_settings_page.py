@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from flowpilot.psa.models import PsaConnection, PsaUserIdentity
 from flowpilot.psa.tests.factories import CW_SECRETS, PsaConnectionFactory, PsaUserIdentityFactory
+from resolutionflow.testing import HTMX, toast_of
 
 pytestmark = pytest.mark.django_db
 
 URL = "/settings/psa/"
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 CONNECTWISE = {
     "provider": "connectwise",
@@ -23,12 +23,6 @@ CONNECTWISE = {
     "member_id": "12",
     "member_identifier": "helpdesk",
 }
-
-
-@pytest.fixture
-def owner_client(client, northwind_owner):
-    client.force_login(northwind_owner)
-    return client
 
 
 def test_the_url_is_the_settings_page():
@@ -219,7 +213,7 @@ def test_htmx_save_answers_the_settings_body_with_a_toast(owner_client):
     assert response.status_code == 200
     assert 'id="psa-settings-body"' in response.content.decode()
     assert "<html" not in response.content.decode()
-    assert "PSA connection saved." in response["HX-Trigger"]
+    assert "PSA connection saved." in toast_of(response)["message"]
 
 
 def test_htmx_provider_switch_answers_that_providers_fields(owner_client):
@@ -352,4 +346,29 @@ def test_mapping_before_a_connection_exists_is_refused(owner_client, northwind_e
     response = owner_client.post(identity_url(northwind_engineer), {}, **HTMX)
 
     assert response.status_code == 422
-    assert "Save the connection first." in response["HX-Trigger"]
+    assert "Save the connection first." in toast_of(response)["message"]
+
+
+def test_a_role_without_its_resource_is_refused(owner_client, northwind, northwind_engineer):
+    PsaConnectionFactory(account=northwind, provider="autotask", secrets={"secret": "s", "integration_code": "c"})
+    prefix = f"u{northwind_engineer.pk.hex}"
+
+    response = owner_client.post(identity_url(northwind_engineer), {f"{prefix}-role_id": "29683461"}, **HTMX)
+
+    assert response.status_code == 422
+    assert "give the resource id too" in response.content.decode()
+
+
+def test_the_page_reads_a_fixed_number_of_rows_however_many_engineers(
+    owner_client, northwind, django_assert_max_num_queries
+):
+    from resolutionflow.tests.factories import UserFactory
+
+    PsaConnectionFactory(account=northwind)
+    for n in range(12):
+        PsaUserIdentityFactory(user=UserFactory(email=f"eng{n}@northwind.test", account=northwind), member_id=str(n))
+
+    with django_assert_max_num_queries(12):
+        response = owner_client.get(URL)
+
+    assert response.content.decode().count('<form id="psa-identity-form-') == 13  # the owner and the twelve
