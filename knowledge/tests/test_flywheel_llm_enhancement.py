@@ -18,9 +18,8 @@ from knowledge.models import FlowProposal, GeneralisationTerm
 from knowledge.tree_diff import apply_diff
 from knowledge.tree_format import validate_tree
 from resolutionflow.models import LLMCall
-from resolutionflow.tests.factories import LLMCallFactory, TeamFactory
+from resolutionflow.tests.factories import LLMCallFactory
 from resolutionflow.tests.fake_anthropic import error_body, message_body, text_reply, tool_reply, tool_use
-from scripts.tests.factories import ScriptTemplateFactory
 
 RULES_DESCRIPTION = "Added new branch for 'Error 0x80070005 on sign-in' at step 1"
 
@@ -161,26 +160,6 @@ def test_an_open_end_the_session_explored_is_filled_in_keeping_its_id_and_label(
     assert proposal.llm_operations[0]["words"].startswith(
         "Fill in the open end 'Can't tell' with: Run Search-ADAccount"
     )
-
-
-def test_an_action_may_run_a_script_template_the_team_can_use(northwind, northwind_engineer, flow, fake_llm):
-    ScriptTemplateFactory(account=northwind, slug="unlock-ad-user", name="Unlock an AD user")
-    branch = {
-        **BRANCH,
-        "steps": [
-            {"kind": "action", "text": "Unlock the account", "script": {"template": "unlock-ad-user", "params": {}}},
-            {"kind": "solution", "text": "The user signs in again"},
-        ],
-    }
-    session = escape_at_root(northwind_engineer)
-    fake = fake_llm(tool_reply({"operations": [branch], "confidence": 0.7}))
-
-    proposal = analysed(session)
-
-    assert proposal.generated_by == "llm", proposal.kept_rules_reason
-    action = proposal.proposed_flow_data["tree_structure"]["children"][3]
-    assert action["script"] == {"template": "unlock-ad-user", "params": {}}
-    assert "- unlock-ad-user: Unlock an AD user" in fake.bodies()[0]["messages"][0]["content"]
 
 
 # ── Refused answers keep the rules version, with the reason ──
@@ -337,21 +316,6 @@ def test_a_move_past_the_last_sibling_is_refused(northwind_engineer, flow, fake_
     fake_llm(tool_reply({"operations": [{"op": "move", "node_id": "not-locked", "index": 4}], "confidence": 0.6}))
 
     assert_rules_kept(analysed(session), "to position 5 of 3")
-
-
-def test_a_script_template_of_another_team_is_refused(northwind, northwind_engineer, flow, fake_llm):
-    ScriptTemplateFactory(account=northwind, team=TeamFactory(account=northwind), slug="their-script")
-    steps = [
-        {"kind": "action", "text": "Run their script", "script": {"template": "their-script"}},
-        {"kind": "solution", "text": "Signed in"},
-    ]
-    session = escape_at_root(northwind_engineer)
-    fake = fake_llm(tool_reply({"operations": [{**BRANCH, "steps": steps}], "confidence": 0.6}))
-
-    proposal = analysed(session)
-
-    assert_rules_kept(proposal, "refers to script template 'their-script', which the team cannot use")
-    assert "their-script" not in fake.bodies()[0]["messages"][0]["content"]
 
 
 def test_a_specific_the_rules_replaced_cannot_come_back(northwind, northwind_engineer, flow, fake_llm):
