@@ -26,7 +26,7 @@ from flowpilot.psa.connectors.base import (
     PsaTimeout,
 )
 from flowpilot.psa.models import IDENTITY_FIELDS, PROVIDER_SECRETS, PsaConnection, PsaUserIdentity
-from resolutionflow.models import User
+from resolutionflow.models import Account, User
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,11 @@ def save_connection(connection: PsaConnection, *, secrets: dict[str, str], by=No
 
     Raises `PsaUnavailable` when credentials cannot be encrypted (no PSA_ENCRYPTION_KEYS)."""
     provider = Provider(connection.provider)
+    if connection._state.adding:  # one connection per account: a second owner's first save edits the first's
+        Account.objects.select_for_update().filter(pk=connection.account_id).first()
+        existing = PsaConnection.objects.filter(account_id=connection.account_id).first()
+        if existing is not None:
+            connection.pk, connection.created_at, connection._state.adding = existing.pk, existing.created_at, False
     previous = PsaConnection.objects.select_for_update().filter(pk=connection.pk).first()
     kept: dict[str, str] = {}
     if previous is not None and previous.provider == provider:

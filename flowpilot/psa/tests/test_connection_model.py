@@ -120,3 +120,15 @@ def test_one_connection_per_account(northwind):
     PsaConnectionFactory(account=northwind)
     with pytest.raises(IntegrityError):
         PsaConnectionFactory(account=northwind)
+
+
+def test_a_second_first_save_edits_the_accounts_connection_instead_of_failing(northwind):
+    from flowpilot.psa import connection as connections
+
+    first = PsaConnectionFactory(account=northwind)
+    late = PsaConnection(account=northwind, provider="connectwise", connectwise_site="https://other.example.com")
+
+    connections.save_connection(late, secrets={"public_key": "p2", "private_key": "k2"})
+
+    assert PsaConnection.objects.get().pk == first.pk
+    assert PsaConnection.objects.get().connectwise_site == "https://other.example.com"
