@@ -66,6 +66,8 @@ MAX_TEXT = 1000
 MAX_REASON = 300
 MAX_PARAMS = 20
 MAX_PROMPT_FLOW_NODES = 200  # a larger flow is not sent: the rules version stands
+MAX_PROMPT_STEPS = 60  # the session's last steps (where it left the flow and what followed)
+MAX_PROMPT_TEXT = 500  # characters of each text in the prompt
 NEXT = "Next"
 SOMETHING_ELSE = "Something else"
 MAX_TOKENS = 3000
@@ -276,7 +278,7 @@ def prompt(session, steps, departure_id: str, rules_lines, templates: dict, clea
     """The user message: the flow walked, the session's path and the rules' draft, every text clean."""
 
     def clean(text) -> str:
-        return cleaner.text(redacted(" ".join(str(text or "").split())), "prompt")
+        return _short(cleaner.text(redacted(" ".join(str(text or "").split())), "prompt"), MAX_PROMPT_TEXT)
 
     lines = ["<flow>", f"Title: {clean(session.matched_flow.name)}"]
     for ref in iter_nodes(session.matched_flow.tree_structure):
@@ -291,9 +293,10 @@ def prompt(session, steps, departure_id: str, rules_lines, templates: dict, clea
     lines.append("</flow>")
     lines.append("<session>")
     lines.append(f"Problem: {clean(session.problem_summary or session.intake_text)}")
-    for step in steps:
-        if step.answered_at is None:
-            continue
+    answered = [step for step in steps if step.answered_at is not None]
+    if len(answered) > MAX_PROMPT_STEPS:
+        lines.append(f"({len(answered) - MAX_PROMPT_STEPS} earlier steps left out)")
+    for step in answered[-MAX_PROMPT_STEPS:]:
         lines.append(f"{step.order}. {_step_line(step, clean)}")
     lines.append(f"Resolution: {clean(session.resolution_summary)}")
     lines.append("</session>")

@@ -6,6 +6,7 @@ siblings), and is rebuilt exactly by its stored diff.
 """
 
 import copy
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import jsonschema
@@ -13,7 +14,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from knowledge.flywheel.enhance_llm import SCHEMA, Refused, apply_answer
+from knowledge.flywheel.enhance_llm import MAX_PROMPT_STEPS, MAX_PROMPT_TEXT, SCHEMA, Refused, apply_answer, prompt
+from knowledge.flywheel.facts import StepFacts
 from knowledge.flywheel.generalise import Generaliser
 from knowledge.tree_diff import apply_diff
 from knowledge.tree_format import find_node, iter_nodes, validate_tree
@@ -47,6 +49,7 @@ TREE = {
 }
 IDS = [ref.node["id"] for ref in iter_nodes(TREE)]
 TEMPLATES = {"restart-spooler"}
+NOW = datetime(2026, 12, 7, tzinfo=UTC)
 
 
 def flow(tree=TREE):
@@ -211,3 +214,27 @@ def test_an_option_added_to_the_departure_question_is_an_open_end():
     [op] = enhanced.diff
     assert (op["op"], op["parent_id"], op["index"]) == ("add", "after-spooler", 2)
     assert op["node"]["open"] is True and op["node"]["label"] == "Only blank pages"
+
+
+def test_the_prompt_is_bounded_to_the_last_steps_and_short_texts():
+    session = SimpleNamespace(
+        matched_flow=SimpleNamespace(name="Printing", tree_structure=TREE),
+        problem_summary="Nothing prints " + "again " * 200,
+        intake_text="",
+        resolution_summary="Replaced the fuser",
+    )
+    steps = [
+        StepFacts(
+            order=n, step_type="capture", free_text_input=f"Checked tray {n}", action_result="Fine", answered_at=NOW
+        )
+        for n in range(1, MAX_PROMPT_STEPS + 11)
+    ]
+
+    text = prompt(session, steps, "none", [], {}, Generaliser())
+
+    assert "(10 earlier steps left out)" in text
+    assert 'Checked tray 10"' not in text and 'Checked: "Checked tray 11"' in text
+    [problem] = [line for line in text.splitlines() if line.startswith("Problem: ")]
+    assert problem.startswith("Problem: Nothing prints again") and problem.endswith("…")
+    assert len(problem) == len("Problem: ") + MAX_PROMPT_TEXT
+    assert "[none] action" in text and "<- DEPARTURE" in text.splitlines()[3]
