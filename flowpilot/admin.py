@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from flowpilot import analysis_queue
-from flowpilot.models import AISession, AISessionStep, FlowNodeDay, ResolutionDay, SessionDay
+from flowpilot.models import AISession, AISessionStep, FlowNodeDay, ResolutionDay, SessionDay, SessionHandoff
 from flowpilot.psa import admin as psa_admin  # noqa: F401 - registers the PSA connection and identities
 from flowpilot.psa import push_admin  # noqa: F401 - registers ticket links and pushes
-from resolutionflow.admin import AccountScopedAdmin
+from resolutionflow.admin import AccountScopedAdmin, ReadOnlyAdmin
 from resolutionflow.admin_forms import AccountConsistentForm
 
 
@@ -81,6 +81,18 @@ class AISessionStepAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a step is part of its session's record
+
+
+@admin.register(SessionHandoff)
+class SessionHandoffAdmin(ReadOnlyAdmin, AccountScopedAdmin):
+    """Each escalation of a session and its pick-up, kept as they happened (flowpilot.escalations)."""
+
+    list_display = ["session", "account", "escalated_by", "escalated_to_user", "escalated_to_team", "escalated_at"]
+    list_display += ["picked_up_by", "picked_up_at", "source"]
+    list_filter = ["account", "source"]
+    list_select_related = ["session", "account", "escalated_by", "escalated_to_user", "escalated_to_team"]
+    search_fields = ["session__problem_summary", "reason", "escalated_by__email", "picked_up_by__email"]
+    date_hierarchy = "escalated_at"
 
 
 @admin.register(SessionDay, ResolutionDay, FlowNodeDay)

@@ -18,6 +18,7 @@ PROTECTIVE = {models.RESTRICT, models.PROTECT}
 # (model label, field) -> why its non-protective on_delete is right.
 ALLOWED = {
     ("flowpilot.AISessionStep", "session"): "a step is part of its session, which itself is never deleted alone",
+    ("flowpilot.SessionHandoff", "session"): "a hand-off is part of its session, which is never deleted alone",
     ("flowpilot.FlowNodeDay", "flow"): "a derived rollup, rebuilt from the steps; flows are archived, not deleted",
     ("flowpilot.PsaUserIdentity", "user"): "who a user is in the PSA is that user's setting, not history",
 }
