@@ -20,6 +20,6 @@ class PeriodForm(ListFilterForm):
 
 
 class CreateFlowForm(forms.Form):
-    """"Create flow" on a gap of the report: the gap's id."""
+    """Create flow on a gap of the report: the gap's id."""
 
     gap_id = forms.CharField(max_length=200)
