@@ -445,6 +445,8 @@ def escalate_session(session: AISession, *, reason: str, target_user=None, targe
     with transition(session, ESCALATE) as session:
         if target_user is not None and target_user.account_id != session.account_id:
             raise InvalidAnswer("target_user_id", "Choose someone in your account.")
+        if target_user is not None and target_user.pk == session.engineer_id:
+            raise InvalidAnswer("target_user_id", "You hold this session: escalate it to someone else.")
         if target_user is not None and not target_user.is_active:
             raise InvalidAnswer("target_user_id", f"{target_user} is deactivated: choose someone who can take it.")
         if target_team is not None and target_team.account_id != session.account_id:

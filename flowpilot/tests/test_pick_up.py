@@ -15,7 +15,7 @@ from flowpilot.models import AISession, SessionHandoff, SessionMode, SessionStat
 from flowpilot.permissions import can_act, can_pick_up
 from flowpilot.tests.factories import LOCKOUT_INTAKE, lockout_flow
 from resolutionflow.models import Role
-from resolutionflow.testing import assert_foreign_404
+from resolutionflow.testing import HTMX, assert_foreign_404, toast_of
 from resolutionflow.tests.factories import TeamFactory, UserFactory
 
 
@@ -190,7 +190,7 @@ def test_picking_up_with_htmx_redirects_the_client(client, northwind_engineer, f
     session = walked_and_escalated(northwind_engineer, target_user=sam)
     client.force_login(sam)
 
-    response = client.post(f"/sessions/{session.pk}/pick-up/", HTTP_HX_REQUEST="true")
+    response = client.post(f"/sessions/{session.pk}/pick-up/", **HTMX)
 
     assert response.status_code == 200 and response["HX-Redirect"] == f"/sessions/{session.pk}/"
 
@@ -202,10 +202,10 @@ def test_picking_up_what_someone_else_took_answers_409_with_who_took_it(
     escalations.pick_up_session(session, kim)
     client.force_login(lee)
 
-    response = client.post(f"/sessions/{session.pk}/pick-up/", HTTP_HX_REQUEST="true")
+    response = client.post(f"/sessions/{session.pk}/pick-up/", **HTMX)
 
     assert response.status_code == 409
-    assert "already picked this session up" in response["HX-Trigger"]
+    assert "already picked this session up" in toast_of(response)["message"]
     assert AISession.objects.get(pk=session.pk).engineer == kim
 
 
@@ -213,7 +213,7 @@ def test_picking_up_someone_elses_escalation_is_forbidden(client, northwind_engi
     session = walked_and_escalated(northwind_engineer, target_user=sam)
     client.force_login(kim)
 
-    assert client.post(f"/sessions/{session.pk}/pick-up/", HTTP_HX_REQUEST="true").status_code == 403
+    assert client.post(f"/sessions/{session.pk}/pick-up/", **HTMX).status_code == 403
     assert AISession.objects.get(pk=session.pk).engineer == northwind_engineer
 
 
@@ -276,7 +276,7 @@ def test_two_receivers_picking_up_at_once_one_wins_the_other_gets_409(northwind_
         client.force_login(user)
         start.wait()
         try:
-            answers[user.email] = client.post(f"/sessions/{session.pk}/pick-up/", HTTP_HX_REQUEST="true")
+            answers[user.email] = client.post(f"/sessions/{session.pk}/pick-up/", **HTMX)
         finally:
             connection.close()
 
@@ -314,3 +314,16 @@ def test_the_session_page_shows_who_held_it_and_the_handoff(client, northwind_en
     held = html.split("Who held it", 1)[1]
     assert held.index(escape(northwind_engineer.display_name)) < held.index(escape(sam.display_name))
     assert "picked up by" in held and "Needs a domain admin" in held and "Suspected cause" in held
+
+
+def test_escalating_to_yourself_is_refused(api_as, northwind_engineer, flow):
+    session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
+
+    response = api_as(northwind_engineer).post(
+        f"/api/v1/ai-sessions/{session.pk}/escalate",
+        {"reason": "Stuck", "target_user_id": str(northwind_engineer.pk)},
+        format="json",
+    )
+
+    assert response.status_code == 400 and "target_user_id" in response.json()
+    assert AISession.objects.get(pk=session.pk).status == SessionStatus.ACTIVE
