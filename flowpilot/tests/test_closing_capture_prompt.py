@@ -108,7 +108,7 @@ def test_the_flywheel_builds_the_new_flow_from_the_findings_only(northwind_engin
 
     root = proposal.proposed_flow_data["tree_structure"]
     assert proposal.proposal_type == "new_flow"
-    assert root["instructions"] == "Printed the plotter's test page"
+    assert root["instructions"] == "Print the plotter's test page"
     assert CAPTURE_PROMPT not in str(proposal.proposed_flow_data)
 
 
