@@ -231,8 +231,11 @@ def dashboard(account, period: str = "30d", *, now=None, gap_severity: dict | No
     previous = headline(account, previous_first, previous_last)
     domains = sessions_by_domain(account, first, last)
     confidence = current.pop("confidence_breakdown")
-    psa = psa_metrics(account, first, last, total_sessions=current["total_sessions"])
-    previous_psa = psa_metrics(account, previous_first, previous_last, total_sessions=previous["total_sessions"])
+    psa, previous_psa = psa_metrics(
+        account,
+        (first, last, current["total_sessions"]),
+        (previous_first, previous_last, previous["total_sessions"]),
+    )
     return {
         "period": period or "30d",
         **current,

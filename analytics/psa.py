@@ -39,30 +39,40 @@ def _bounds(account, first_day, last_day) -> tuple[datetime, datetime]:
     )
 
 
-def psa_metrics(account, first_day, last_day, *, total_sessions: int) -> dict:
-    """The PSA figures of [first_day, last_day]; `total_sessions` is the sessions created on those days."""
-    start, end = _bounds(account, first_day, last_day)
+def psa_metrics(account, *periods: tuple) -> list[dict]:
+    """The PSA figures of each period `(first_day, last_day, total_sessions)` (total_sessions: the sessions
+    created on those days), in two queries whatever the number of periods."""
+    bounds = [_bounds(account, first_day, last_day) for first_day, last_day, _total in periods]
+    in_link_period = [Q(session__created_at__gte=start, session__created_at__lt=end) for start, end in bounds]
+    in_push_period = [Q(created_at__gte=start, created_at__lt=end) for start, end in bounds]
+    verified = Q(status=LinkStatus.VERIFIED)
+    earliest, latest = min(start for start, _end in bounds), max(end for _start, end in bounds)
     links = TicketLink.objects.filter(
-        account=account, session__created_at__gte=start, session__created_at__lt=end
+        account=account, session__created_at__gte=earliest, session__created_at__lt=latest
     ).aggregate(
-        verified=Count("id", filter=Q(status=LinkStatus.VERIFIED)),
-        unverified=Count("id", filter=~Q(status=LinkStatus.VERIFIED)),
+        **{f"verified_{n}": Count("id", filter=when & verified) for n, when in enumerate(in_link_period)},
+        **{f"unverified_{n}": Count("id", filter=when & ~verified) for n, when in enumerate(in_link_period)},
     )
     succeeded = Q(status=PushStatus.SUCCEEDED)
     entries = succeeded & Q(kind=PushKind.TIME_ENTRY)
     hours = Cast(KeyTextTransform("hours", "payload"), DecimalField(max_digits=10, decimal_places=2))
-    pushes = PsaPush.objects.filter(account=account, created_at__gte=start, created_at__lt=end).aggregate(
-        final=Count("id", filter=Q(status__in=FINAL)),
-        first=Count("id", filter=succeeded & Q(first_attempt_succeeded=True)),
-        retried=Count("id", filter=succeeded & ~Q(first_attempt_succeeded=True)),
-        entries=Count("id", filter=entries),
-        hours=Sum(hours, filter=entries),
-    )
-    return {
-        "ticket_link_rate": _pct(links["verified"], total_sessions),
-        "unverified_link_rate": _pct(links["unverified"], total_sessions),
-        "auto_push_success_rate": _pct(pushes["first"], pushes["final"]),
-        "auto_push_retry_success_rate": _pct(pushes["retried"], pushes["final"]),
-        "total_time_entries_logged": pushes["entries"],
-        "total_hours_logged": float(pushes["hours"] or Decimal(0)),
-    }
+    counts = {}
+    for n, when in enumerate(in_push_period):
+        counts[f"final_{n}"] = Count("id", filter=when & Q(status__in=FINAL))
+        counts[f"first_{n}"] = Count("id", filter=when & succeeded & Q(first_attempt_succeeded=True))
+        counts[f"retried_{n}"] = Count("id", filter=when & succeeded & ~Q(first_attempt_succeeded=True))
+        counts[f"entries_{n}"] = Count("id", filter=when & entries)
+        counts[f"hours_{n}"] = Sum(hours, filter=when & entries)
+    pushes = PsaPush.objects.filter(account=account, created_at__gte=earliest, created_at__lt=latest)
+    pushes = pushes.aggregate(**counts)
+    return [
+        {
+            "ticket_link_rate": _pct(links[f"verified_{n}"], total),
+            "unverified_link_rate": _pct(links[f"unverified_{n}"], total),
+            "auto_push_success_rate": _pct(pushes[f"first_{n}"], pushes[f"final_{n}"]),
+            "auto_push_retry_success_rate": _pct(pushes[f"retried_{n}"], pushes[f"final_{n}"]),
+            "total_time_entries_logged": pushes[f"entries_{n}"],
+            "total_hours_logged": float(pushes[f"hours_{n}"] or Decimal(0)),
+        }
+        for n, (_first, _last, total) in enumerate(periods)
+    ]

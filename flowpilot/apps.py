@@ -29,15 +29,16 @@ class FlowpilotConfig(AppConfig):
         register_session_lister(visible_sessions)
 
         from flowpilot import escalations
+        from flowpilot.psa import selectors as psa_selectors
         from resolutionflow.navigation import register_badge
 
         register_badge(ESCALATIONS_BADGE, escalations.inbox_count)
+        register_badge("psa_pushes", lambda user: psa_selectors.dead_pushes(user).count() if user.is_admin else 0)
 
         from flowpilot import demo
         from flowpilot.psa import demo as psa_demo
-        from resolutionflow.demo import register_demo_step
-
         from flowpilot.psa import demo_connection
+        from resolutionflow.demo import register_demo_step
 
         register_demo_step(25, demo_connection.seed)  # the demo account's PSA connection, at the fake PSA
         register_demo_step(30, demo.seed)  # sessions through the flows knowledge seeded (20)

@@ -29,6 +29,14 @@ ENTRIES = [
     NavEntry("scripts", "Scripts", "scripts:library", "terminal"),
     NavEntry("review_queue", "Review Queue", "knowledge:review-queue", "inbox", section="Knowledge Base"),
     NavEntry("analytics", "FlowPilot Analytics", "analytics:dashboard", "chart", admins_only=True, section="Analytics"),
+    NavEntry(
+        "psa_pushes",
+        "Failed PSA pushes",
+        "flowpilot:psa-pushes",
+        "alert-triangle",
+        admins_only=True,
+        section="Analytics",
+    ),
 ]
 
 _badges: dict[str, Callable] = {}

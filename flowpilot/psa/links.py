@@ -19,6 +19,7 @@ from flowpilot.errors import InvalidIntake
 from flowpilot.psa import services
 from flowpilot.psa.connectors.base import PsaNotFound, Ticket, TicketSummary
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushStatus, TicketLink
+from resolutionflow.redaction import redacted
 
 logger = logging.getLogger(__name__)
 MAX_NUMBER = 100
@@ -30,6 +31,8 @@ class TicketNotFound(InvalidIntake):
 
 class LinkLocked(InvalidIntake):
     """A verified link with pushes written to its ticket is not moved to another ticket."""
+
+    api_status = 409
 
 
 def _reader(connection):
@@ -70,6 +73,7 @@ def read_ticket(account, number: str) -> Ticket | None:
 def prefill(ticket: Ticket) -> dict:
     """The intake fields a ticket fills in: its summary and description as the problem, its company."""
     text = ticket.summary if not ticket.description else f"{ticket.summary}\n\n{ticket.description}"
+    text = redacted(text)  # ticket text read from the PSA passes the secret detector like typed text
     return {"intake": text[: engine.MAX_INTAKE], "client_name": ticket.company[:200], "ticket_id": ticket.number}
 
 
@@ -150,7 +154,7 @@ def _apply(link: TicketLink, ticket: Ticket | None, error: str = "") -> None:
     link.status = LinkStatus.VERIFIED
     link.ticket_id = ticket.id
     link.number = ticket.number or link.number
-    link.summary = ticket.summary[:300]
+    link.summary = redacted(ticket.summary)[:300]
     link.company = ticket.company[:200]
     link.verified_at = timezone.now()
     link.check_error = ""

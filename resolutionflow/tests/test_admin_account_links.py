@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 
-from flowpilot.models import AISessionStep
+from flowpilot.models import AISessionStep, TicketLink
 from flowpilot.psa.tests.factories import PsaConnectionFactory, PsaUserIdentityFactory
 from flowpilot.tests.factories import AISessionFactory
 from knowledge import services as knowledge_services
@@ -50,6 +50,7 @@ def rows_of(account, prefix):
         step,
         PsaConnectionFactory(account=account, updated_by=user),
         PsaUserIdentityFactory(user=user, member_id="42"),
+        TicketLink.objects.create(account=account, session=session, provider="connectwise", number="1", linked_by=user),
     ]
     return {type(row): row for row in built}
 

@@ -21,6 +21,9 @@ ALLOWED = {
     ("flowpilot.SessionHandoff", "session"): "a hand-off is part of its session, which is never deleted alone",
     ("flowpilot.FlowNodeDay", "flow"): "a derived rollup, rebuilt from the steps; flows are archived, not deleted",
     ("flowpilot.PsaUserIdentity", "user"): "who a user is in the PSA is that user's setting, not history",
+    ("flowpilot.TicketLink", "session"): "a ticket link is part of its session, which itself is never deleted alone",
+    ("flowpilot.TicketLink", "linked_by"): "who linked the ticket is a courtesy; the link stays without them",
+    ("flowpilot.PsaPush", "session"): "a push is part of its session's record, which itself is never deleted alone",
 }
 ACCOUNT_REASON = "erasing a tenant (Account) removes all its rows; the admin refuses to delete an Account"
 

@@ -249,6 +249,7 @@ def test_a_working_time_over_the_cap_is_refused(northwind_engineer, connected, s
     assert session.status == "active" and not PsaPush.objects.exists()
 
 
+@pytest.mark.serial  # threads racing on committed rows
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_never_send_a_push_twice(northwind_engineer, northwind, memory_psa):  # noqa: F811
     memory_psa.connect(northwind)

@@ -258,3 +258,44 @@ def test_another_accounts_dead_pushes_are_not_listed(client, northwind_engineer,
     page = client.get("/psa/pushes/").content.decode()
 
     assert "northwind secret error" not in page and "No failed pushes" in page
+
+
+def test_the_api_links_a_running_session_to_a_ticket(api_as, northwind_engineer, connected):
+    session = engine.start_session(northwind_engineer, "Outlook prompts")
+    api = api_as(northwind_engineer)
+
+    linked = api.post(f"/api/v1/ai-sessions/{session.pk}/ticket", {"ticket_id": NUMBER}, format="json")
+    unknown = api.post(f"/api/v1/ai-sessions/{session.pk}/ticket", {"ticket_id": "99999"}, format="json")
+    blank = api.post(f"/api/v1/ai-sessions/{session.pk}/ticket", {}, format="json")
+
+    assert linked.status_code == 200 and linked.json()["status"] == "verified"
+    assert linked.json()["summary"] == "Outlook keeps asking for a password"
+    assert unknown.status_code == 400 and "ticket_id" in unknown.json()
+    assert blank.status_code == 400 and "ticket_id" in blank.json()
+    assert api.get(f"/api/v1/ai-sessions/{session.pk}").json()["ticket_link"]["number"] == NUMBER
+
+
+def test_the_api_keeps_a_verified_ticket_with_pushes_on_their_way(api_as, northwind_engineer, connected):
+    session = links.start_session(northwind_engineer, "Outlook prompts", ticket_id=NUMBER)
+    engine.escalate_session(session, reason="Needs the Exchange admin")
+    connected.add_ticket("50000")
+
+    response = api_as(northwind_engineer).post(
+        f"/api/v1/ai-sessions/{session.pk}/ticket", {"ticket_id": "50000"}, format="json"
+    )
+
+    assert response.status_code == 409 and TicketLink.objects.get().number == NUMBER
+
+
+def test_the_api_ticket_link_answers_404_to_another_account_and_403_to_a_bystander(
+    api_as, northwind_engineer, contoso_owner, northwind, connected
+):
+    from resolutionflow.tests.factories import UserFactory
+
+    session = engine.start_session(northwind_engineer, "Outlook prompts")
+    bystander = UserFactory(account=northwind, role="engineer")
+    url = f"/api/v1/ai-sessions/{session.pk}/ticket"
+
+    assert api_as(contoso_owner).post(url, {"ticket_id": NUMBER}, format="json").status_code == 404
+    assert api_as(bystander).post(url, {"ticket_id": NUMBER}, format="json").status_code == 403
+    assert not TicketLink.objects.exists()
