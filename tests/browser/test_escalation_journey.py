@@ -75,3 +75,83 @@ def test_a_colleague_picks_up_an_escalated_session_from_the_inbox_and_resolves_i
     handoff = SessionHandoff.objects.get()
     assert handoff.escalated_by == northwind_engineer and handoff.picked_up_by == sam
     assert session.steps.filter(answered_at__isnull=False).count() == 3
+
+
+@pytest.fixture
+def fake_psa(settings, northwind, northwind_engineer, service_desk):
+    """Northwind connected to the fake PSA as ConnectWise; Alex and Sam are its members 148 and 152."""
+    from cryptography.fernet import Fernet
+
+    from flowpilot.models import PsaConnection, PsaUserIdentity
+    from flowpilot.psa.connectors.base import Provider
+    from flowpilot.psa.fake import FakePsa, seeds
+
+    settings.PSA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with FakePsa() as fake:
+        connection = PsaConnection(
+            account=northwind,
+            provider=Provider.CONNECTWISE,
+            connectwise_site=fake.url,
+            connectwise_company_id=seeds.CW_COMPANY,
+            connectwise_client_id=seeds.CW_CLIENT_ID,
+            member_id="148",
+            member_identifier="alex.rivera",
+        )
+        connection.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
+        connection.save()
+        sam = UserFactory(email="sam@northwind.test", account=northwind, team=service_desk, role=Role.ENGINEER)
+        PsaUserIdentity.objects.create(account=northwind, user=sam, member_id="152", member_identifier="sam.lee")
+        yield fake, sam
+
+
+def test_the_handoff_reaches_the_ticket_as_an_internal_note_then_the_documentation_and_time(
+    login, browser, live_server, northwind_engineer, fake_psa
+):
+    from flowpilot.psa.connectors.base import Provider
+    from flowpilot.psa.sender import send_due_pushes
+
+    fake, sam = fake_psa
+    ticket = next(t for t in fake.tickets(Provider.CONNECTWISE) if not t.closed)
+    page = login(northwind_engineer)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions").click()
+    page.get_by_role("link", name="Start a session").first.click()
+    page.get_by_label("Ticket number").fill(ticket.number)
+    page.get_by_role("button", name="Read the ticket").click()
+    expect(page.get_by_label("Client")).to_have_value(ticket.company)
+    page.get_by_role("button", name="Start session").click()
+    page.wait_for_url(SESSION_URL)
+    session_url = page.url
+    page.get_by_role("link", name="Escalate…").click()
+    dialog = page.get_by_role("dialog", name="Escalate the session")
+    dialog.get_by_label("Why escalate?").fill("Needs second line: the mailbox is on-premises")
+    dialog.get_by_label("Escalate to").select_option(label=sam.display_name)
+    dialog.get_by_role("button", name="Escalate session").click()
+    expect(page.locator("#outcome")).to_contain_text(f"Escalated to {sam.display_name}")
+
+    assert send_due_pushes()["succeeded"] == 1  # the worker's run
+    (handoff,) = [note for note in fake.notes(Provider.CONNECTWISE, ticket.id) if note.internal]
+    assert not handoff.resolution
+    assert "Needs second line: the mailbox is on-premises" in handoff.text and "Suspected cause:" in handoff.text
+    assert f"Company: {ticket.company}" in handoff.text
+
+    colleague = sign_in(browser.new_context().new_page(), live_server.url, sam)
+    colleague.get_by_role("navigation", name="Main").get_by_role("link", name="Escalations").click()
+    card = colleague.get_by_role("listitem").filter(has_text="Needs second line: the mailbox is on-premises")
+    card.get_by_role("button", name=re.compile("^Pick up")).click()
+    colleague.wait_for_url(session_url)
+    colleague.locator("#step-card").get_by_label("What did you check or do?").fill("Checked the on-premises mailbox")
+    colleague.locator("#step-card").get_by_label("What did you find?").fill("Its quota was full")
+    colleague.locator("#step-card").get_by_role("button", name="Record step").click()
+    expect(colleague.locator("#timeline")).to_contain_text("Its quota was full")
+    colleague.get_by_role("link", name="Resolve…").click()
+    resolve = colleague.get_by_role("dialog", name="Resolve the session")
+    resolve.get_by_label("How was it resolved?").fill("Raised the mailbox quota")
+    resolve.get_by_role("button", name="Resolve session").click()
+    expect(colleague.locator("#outcome")).to_contain_text(f"It goes to ticket {ticket.number}")
+
+    assert send_due_pushes()["succeeded"] >= 2
+    notes = fake.notes(Provider.CONNECTWISE, ticket.id)
+    assert [note.text for note in notes if note.internal] == [handoff.text]  # the hand-off once
+    (documentation,) = [note for note in notes if note.resolution]
+    assert "Raised the mailbox quota" in documentation.text and "Checked the on-premises mailbox" in documentation.text
+    assert "sam.lee" in {entry.who for entry in fake.time_entries(Provider.CONNECTWISE, ticket.id)}
