@@ -168,3 +168,26 @@ def test_no_llm_call_once_the_daily_budget_is_spent(escalated, fake_llm, setting
 
     assert build_handoff(escalated)["source"] == RULES
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("status, shown", [("verified", "#T20261207.0042"), ("unverified", "(unverified)")])
+def test_the_environment_names_the_linked_ticket_its_company_and_summary(northwind_engineer, flow, status, shown):
+    from flowpilot.models import TicketLink
+
+    session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE, ticket_id="T-1001")
+    TicketLink.objects.create(
+        account=session.account,
+        session=session,
+        provider="connectwise",
+        number="T20261207.0042",
+        summary="Jane cannot sign in since this morning",
+        company="Acme Dental",
+        status=status,
+    )
+    engine.escalate_session(session, reason="Needs a domain admin")
+
+    environment = {f["label"]: f["value"] for f in build_handoff(AISession.objects.get(pk=session.pk))["environment"]}
+
+    assert shown in environment["PSA ticket"] and "T-1001" not in environment["PSA ticket"]
+    assert environment["Company"] == "Acme Dental"
+    assert environment["Ticket summary"] == "Jane cannot sign in since this morning"
