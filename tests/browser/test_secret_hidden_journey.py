@@ -1,5 +1,5 @@
-"""An engineer types a password in a finding: the step shows it hidden, and neither the documentation nor the
-proposal the flywheel builds from the session contains it."""
+"""An engineer types a password in a finding: the step shows it hidden, and neither the documentation, the
+proposal the flywheel builds from the session, nor the note the (fake) PSA receives contains it."""
 
 import json
 import re
@@ -8,7 +8,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from flowpilot.models import AISession
+from flowpilot.models import AISession, PsaConnection
+from flowpilot.psa.connectors.base import Provider
+from flowpilot.psa.fake import FakePsa, seeds
+from flowpilot.psa.sender import send_due_pushes
 from knowledge.models import FlowProposal
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,13 +20,36 @@ SESSION_URL = re.compile(r"/sessions/[0-9a-f-]{36}/$")
 PASSWORD = "Welcome2024!"
 
 
-def test_a_password_typed_in_a_finding_is_hidden_and_never_reaches_the_documentation_or_the_proposal(
-    login, northwind_engineer
+@pytest.fixture
+def fake_psa(settings, northwind):
+    from cryptography.fernet import Fernet
+
+    settings.PSA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with FakePsa() as fake:
+        connection = PsaConnection(
+            account=northwind,
+            provider=Provider.CONNECTWISE,
+            connectwise_site=fake.url,
+            connectwise_company_id=seeds.CW_COMPANY,
+            connectwise_client_id=seeds.CW_CLIENT_ID,
+            member_id="148",
+            member_identifier="alex.rivera",
+        )
+        connection.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
+        connection.save()
+        yield fake
+
+
+def test_a_password_typed_in_a_finding_is_hidden_and_never_reaches_the_documentation_proposal_or_psa_note(
+    login, northwind_engineer, fake_psa
 ):
+    ticket = next(t for t in fake_psa.tickets(Provider.CONNECTWISE) if not t.closed)
     page = login(northwind_engineer)
     page.goto(page.url + "sessions/new/")
+    page.get_by_label("Ticket number").fill(ticket.number)
+    page.get_by_role("button", name="Read the ticket").click()
+    expect(page.get_by_label("Client")).to_have_value(ticket.company)
     page.get_by_label("What's the problem?").fill("Sage 50 login fails for the accounts user at Harbour Dental")
-    page.get_by_label("Client").fill("Harbour Dental")
     page.get_by_label("I'd rather record my own steps (capture)").check()
     page.get_by_role("button", name="Start session").click()
     page.wait_for_url(SESSION_URL)
@@ -47,9 +73,14 @@ def test_a_password_typed_in_a_finding_is_hidden_and_never_reaches_the_documenta
     expect(documentation).to_contain_text("hidden secret")
     expect(documentation).not_to_contain_text(PASSWORD)
 
+    assert send_due_pushes()["succeeded"] >= 1  # the worker's run
+    notes = fake_psa.notes(Provider.CONNECTWISE, ticket.id)
+    assert notes and any("hidden secret" in note.text for note in notes)
+    assert all(PASSWORD not in note.text for note in notes)
+
     call_command("analyze_pending")
     session = AISession.objects.get()
     proposal = FlowProposal.objects.get(source_session=session)
     stored = json.dumps([proposal.title, proposal.description, proposal.proposed_flow_data])
     assert PASSWORD not in stored and PASSWORD not in session.documentation
-    assert "Harbour Dental" not in stored
+    assert "Harbour Dental" not in stored and ticket.company not in stored
