@@ -15,6 +15,7 @@ from flowpilot.models import AISession, TicketLink
 from flowpilot.tests.factories import AISessionFactory, lockout_flow
 from knowledge.models import FlowDraft
 from knowledge.tests.factories import TreeFactory
+from resolutionflow.testing import HTMX, hx_triggers
 
 URL = "/analytics/"
 
@@ -373,11 +374,9 @@ def test_create_flow_over_htmx_refuses_a_gap_without_a_suggested_structure_with_
         session(northwind_engineer, status="escalated", problem_domain="backup")
     recount()
 
-    response = team_admin_client.post(
-        reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"}, HTTP_HX_REQUEST="true"
-    )
+    response = team_admin_client.post(reverse("analytics:create-flow"), {"gap_id": "high_escalation:backup"}, **HTMX)
 
-    assert response.status_code == 422 and "toast" in response["HX-Trigger"]
+    assert response.status_code == 422 and "toast" in hx_triggers(response)
     assert not FlowDraft.objects.exists()
 
 

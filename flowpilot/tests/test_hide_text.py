@@ -9,8 +9,8 @@ from flowpilot import engine
 from flowpilot.analysis_queue import analyze
 from flowpilot.models import AISession
 from resolutionflow.redaction import MARKER
+from resolutionflow.testing import HTMX
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 SECRET = "bluefish-harbour"  # no cue, no shape: only a person can tell
 
 

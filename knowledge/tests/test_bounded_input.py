@@ -10,7 +10,7 @@ from knowledge.envelope import InvalidEnvelope, clean_envelope
 from knowledge.flywheel.builder import keywords_from
 from knowledge.models import FlowDraft, Tree
 from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory
-from resolutionflow.testing import HTMX
+from resolutionflow.testing import HTMX, toast_of
 
 TEN_THOUSAND = [f"keyword {n}" for n in range(10_000)]
 REFUSAL = "at most 40 keywords (10,000 given)"
@@ -131,7 +131,7 @@ def test_the_editor_refuses_more_than_40_keywords_and_saves_nothing(editor_clien
         )
 
     assert response.status_code == 422
-    assert f"Keywords: {REFUSAL}. Nothing was saved." in response["HX-Trigger"]
+    assert f"Keywords: {REFUSAL}. Nothing was saved." in toast_of(response)["message"]
     assert timer.seconds < 1
     draft.refresh_from_db()
     assert draft.envelope["match_keywords"] == ["FortiClient"] and draft.envelope["name"] == "VPN won't connect"

@@ -15,7 +15,7 @@ from knowledge.errors import DraftAlreadyPublished
 from knowledge.models import FlowDraft, Tree
 from knowledge.tests.factories import TreeFactory, envelope
 from resolutionflow.models import Role
-from resolutionflow.testing import HTMX
+from resolutionflow.testing import HTMX, toast_of
 from resolutionflow.tests.factories import UserFactory
 
 DRAFT_URLS = [pattern.name for pattern in editor_urls.urlpatterns if str(pattern.pattern).startswith("drafts/")]
@@ -52,7 +52,7 @@ def test_a_second_publish_over_htmx_is_a_409_toast(client, northwind_admin, draf
 
     second = publish(client, draft, **HTMX)
 
-    assert second.status_code == 409 and "already published" in second["HX-Trigger"]
+    assert second.status_code == 409 and "already published" in toast_of(second)["message"]
 
 
 def test_publishing_a_published_draft_again_is_refused_by_the_service(northwind_admin, draft):

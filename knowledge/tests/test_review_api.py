@@ -6,7 +6,7 @@ from django.db import connection
 from knowledge import services
 from knowledge.models import FlowProposal, Tree
 from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory, TreeFactory, envelope
-from resolutionflow.testing import HTMX, assert_foreign_404
+from resolutionflow.testing import HTMX, assert_foreign_404, toast_of
 from resolutionflow.tests.factories import UserFactory
 
 
@@ -284,7 +284,7 @@ def test_publishing_a_proposal_draft_returns_to_the_queue_and_a_stale_review_is_
     stale_draft = review.start_review_draft(other, northwind_admin)
     review.review_proposal(other, reviewer=northwind_owner, action="reject")
     refused = client.post(f"/flows/drafts/{stale_draft.pk}/publish/", {"note": "late"}, **HTMX)
-    assert refused.status_code == 409 and "already reviewed" in refused["HX-Trigger"]
+    assert refused.status_code == 409 and "already reviewed" in toast_of(refused)["message"]
 
 
 def test_a_replaced_root_is_described_not_crashed():

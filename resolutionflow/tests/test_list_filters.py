@@ -5,8 +5,7 @@ import pytest
 from django import forms
 
 from resolutionflow.list_filters import ListFilterForm
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from resolutionflow.testing import HTMX
 
 
 class ColourFilter(ListFilterForm):
