@@ -36,6 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from flowpilot.models import AISession, AISessionStep, AnalysisStatus
+from flowpilot.psa.push_models import TicketLink
 from knowledge.flywheel.analysis import Outcome, analyze_session, prepare
 from knowledge.flywheel.facts import SessionFacts, StepFacts
 from scripts.selectors import team_templates
@@ -47,7 +48,8 @@ UNUSED_FIELDS = ("intake_embedding", "matched_flow__embedding", "matched_flow__s
 
 
 def known_client_names(account_ids) -> dict:
-    """{account id: the client names its sessions gave}: what generalisation replaces with "the client"."""
+    """{account id: the client names its sessions gave and its linked PSA tickets' companies}: what
+    generalisation replaces with "the client"."""
     names: dict = {account_id: set() for account_id in account_ids}
     rows = (
         AISession.objects.filter(account_id__in=list(names))
@@ -55,7 +57,10 @@ def known_client_names(account_ids) -> dict:
         .values_list("account_id", "intake_content__client_name")
         .distinct()
     )
-    for account_id, name in rows:
+    companies = (
+        TicketLink.objects.filter(account_id__in=list(names)).exclude(company="").values_list("account_id", "company")
+    )
+    for account_id, name in [*rows, *companies.distinct()]:
         if isinstance(name, str) and name.strip():
             names[account_id].add(name.strip())
     return {account_id: tuple(sorted(found)) for account_id, found in names.items()}

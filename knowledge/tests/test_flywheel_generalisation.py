@@ -136,3 +136,17 @@ def test_the_same_problem_at_two_clients_merges_into_one_proposal(northwind_engi
     merged = analyze(reload(second)).proposal
 
     assert merged.pk == proposal.pk and merged.supporting_session_count == 2
+
+
+def test_the_company_of_a_linked_psa_ticket_is_generalised(northwind, northwind_engineer):
+    from flowpilot.psa.push_models import TicketLink
+
+    session = engine.start_session(northwind_engineer, "Seaview Hotel's Sage 200 cannot reach SQL", prefer_capture=True)
+    TicketLink.objects.create(account=northwind, session=session, provider="connectwise", number="1", company="Seaview")
+    engine.answer_step(session, free_text="Checked the SQL Browser service for Seaview", result="Stopped")
+    engine.resolve_session(session, resolution_summary="Started SQL Browser")
+
+    proposal = analyze(reload(session)).proposal
+
+    assert "Seaview" not in json.dumps(proposal.proposed_flow_data) + proposal.title
+    assert "Seaview" in {item["original"] for item in proposal.generalised}
