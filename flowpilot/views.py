@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from flowpilot import engine, hiding, selectors
+from flowpilot import engine, escalations, hiding, selectors
 from flowpilot.errors import InvalidAnswer, InvalidIntake, SessionClosed
 from flowpilot.forms import (
     AbandonForm,
@@ -178,11 +178,14 @@ def _script_fields(template, step, values=None, errors=None) -> list[dict]:
 
 def _shown_steps(session) -> list:
     """The steps in order, each marked where the session started following a flow (a switch, or a flow
-    picked from a choice). A closed session has no unanswered capture prompt left: the engine drops it."""
+    picked from a choice) and with the hand-offs made after it (`handoffs_here`: escalated there, picked up
+    by whom). A closed session has no unanswered capture prompt left: the engine drops it."""
     steps = list(selectors.steps(session))
+    handed = escalations.handoffs(session) if session.escalated_at else []
     previous_flow_id = None
     for step in steps:
         step.starts_flow = step.flow_id is not None and step.flow_id != previous_flow_id and step.order > 1
+        step.handoffs_here = [handoff for handoff in handed if handoff.steps_before == step.order]
         previous_flow_id = step.flow_id
     return steps
 

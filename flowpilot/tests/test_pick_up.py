@@ -327,3 +327,16 @@ def test_escalating_to_yourself_is_refused(api_as, northwind_engineer, flow):
 
     assert response.status_code == 400 and "target_user_id" in response.json()
     assert AISession.objects.get(pk=session.pk).status == SessionStatus.ACTIVE
+
+
+def test_the_timeline_marks_the_step_where_it_was_handed_off(client, northwind_engineer, flow, sam):
+    session = walked_and_escalated(northwind_engineer, target_user=sam)
+    escalations.pick_up_session(session, sam)
+    engine.answer_step(session, action_result="Worked")
+    client.force_login(sam)
+
+    for url in (f"/sessions/{session.pk}/", f"/sessions/{session.pk}/view/"):
+        html = client.get(url).content.decode()
+        marker = html.split("data-handoff-marker>", 1)[1].split("</p>", 1)[0]
+        assert "Escalated here by" in marker and "Needs a domain admin" in marker and "picked up by" in marker
+        assert html.count("data-handoff-marker") == 1
