@@ -92,7 +92,7 @@ def prepare(fake, pushes: int):
                 session=s,
                 engineer=engineer,
                 kind="note",
-                payload={"text": s.documentation, "internal": False, "resolution": True},
+                payload={"internal": False, "resolution": True},
                 next_attempt_at=now,
             )
         )

@@ -48,7 +48,8 @@ class Migration(migrations.Migration):
                 (
                     "payload",
                     models.JSONField(
-                        help_text='note: {"text", "internal", "resolution"}; time entry: {"start", "end", "hours", "notes"}'
+                        help_text='note: {"internal", "resolution"} (+ "handoff_id" for a hand-off; the text is read '
+                        'when sent); time entry: {"start", "end", "hours", "notes"}'
                     ),
                 ),
                 (

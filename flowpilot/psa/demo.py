@@ -85,7 +85,7 @@ def _pushes(session, index: int, link_status: str, rng: random.Random) -> list[P
     if session.status == SessionStatus.RESOLVED:
         span = working_spans(session, end=closed)[-1]
         rows = [
-            (PushKind.NOTE, {"text": session.documentation, "internal": False, "resolution": True}),
+            (PushKind.NOTE, {"internal": False, "resolution": True}),
             (
                 PushKind.TIME_ENTRY,
                 {
@@ -97,7 +97,7 @@ def _pushes(session, index: int, link_status: str, rng: random.Random) -> list[P
             ),
         ]
     else:
-        rows = [(PushKind.HANDOFF_NOTE, {"text": session.handoff_summary, "internal": True, "resolution": False})]
+        rows = [(PushKind.HANDOFF_NOTE, {"handoff_id": None, "internal": True, "resolution": False})]
     fate = FATES[index % len(FATES)]
     made = []
     for kind, payload in rows:

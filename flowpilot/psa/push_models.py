@@ -92,7 +92,8 @@ class PsaPush(AccountOwned):
     )
     kind = models.CharField(max_length=20, choices=PushKind.choices)
     payload = models.JSONField(
-        help_text='note: {"text", "internal", "resolution"}; time entry: {"start", "end", "hours", "notes"}'
+        help_text='note: {"internal", "resolution"} (+ "handoff_id" for a hand-off; the text is read when sent); '
+        'time entry: {"start", "end", "hours", "notes"}'
     )
     marker = models.CharField(max_length=60, unique=True, default=new_marker, editable=False)
     status = models.CharField(max_length=20, choices=PushStatus.choices, default=PushStatus.PENDING)

@@ -125,6 +125,7 @@ class Attempt:
     account_id: object
     engineer_id: object  # the push's engineer, else the session's
     ticket_id: str  # of the verified link
+    text: str  # a note's text, read now (a time entry has none)
 
 
 def send(claim: Claim, connectors: Connectors) -> str:
@@ -147,12 +148,20 @@ def send(claim: Claim, connectors: Connectors) -> str:
     return _record_success(claim, attempt.attempts, attempt.ticket_id, written)
 
 
+# The note's text comes from the session as it is now: its documentation, or the hand-off's text.
 START_ATTEMPT = """
 UPDATE flowpilot_psapush AS p SET attempts = p.attempts + 1
 FROM flowpilot_ticketlink AS l, flowpilot_aisession AS s
 WHERE p.id = %s AND p.lease_until = %s AND p.status IN ('pending', 'failed')
   AND l.session_id = p.session_id AND l.status = 'verified' AND s.id = p.session_id
-RETURNING p.attempts, p.kind, p.payload, p.marker, p.account_id, coalesce(p.engineer_id, s.engineer_id), l.ticket_id
+RETURNING p.attempts, p.kind, p.payload, p.marker, p.account_id, coalesce(p.engineer_id, s.engineer_id), l.ticket_id,
+    CASE p.kind
+        WHEN 'note' THEN s.documentation
+        WHEN 'handoff_note' THEN coalesce(
+            (SELECT h.text FROM flowpilot_sessionhandoff h
+             WHERE h.id = (p.payload->>'handoff_id')::bigint AND h.session_id = p.session_id),
+            s.handoff_summary)
+    END
 """
 
 
@@ -169,9 +178,9 @@ def _start_attempt(claim: Claim) -> Attempt | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    attempts, kind, payload, marker, account_id, engineer_id, ticket_id = row
+    attempts, kind, payload, marker, account_id, engineer_id, ticket_id, text = row
     payload = json.loads(payload) if isinstance(payload, str) else payload
-    return Attempt(claim.push_id, attempts, kind, payload, marker, account_id, engineer_id, ticket_id)
+    return Attempt(claim.push_id, attempts, kind, payload, marker, account_id, engineer_id, ticket_id, text or "")
 
 
 def _record(claim: Claim, **fields) -> None:
@@ -206,7 +215,7 @@ def _write(connector, push: Attempt, identity: Identity) -> Written:
         )
     return connector.add_note(
         push.ticket_id,
-        text=payload["text"],
+        text=push.text,
         internal=bool(payload.get("internal")),
         resolution=bool(payload.get("resolution")),
         identity=identity,

@@ -93,6 +93,9 @@ def queue_resolve_pushes(session, *, worked_minutes: int | None = None) -> list[
     """The resolve's documentation as a note (flagged as the resolution) and each engineer's working time
     as a time entry, for the session's ticket. Call inside the resolve's transaction. No link: nothing.
 
+    A note's text is read when it is sent (the session's documentation, the hand-off's text), not copied
+    here: a secret hidden on the session after the resolve never reaches the PSA from a push still waiting.
+
     `worked_minutes` (the resolve dialog's edit) replaces the resolver's own (last) span, ending at the resolve.
     """
     if worked_minutes is not None and not 1 <= int(worked_minutes) <= max_minutes():
@@ -104,12 +107,7 @@ def queue_resolve_pushes(session, *, worked_minutes: int | None = None) -> list[
     resolver = spans[-1].engineer
     if worked_minutes is not None:
         spans[-1] = WorkSpan(resolver, end - dt.timedelta(minutes=int(worked_minutes)), end)
-    note = _push(
-        session,
-        PushKind.NOTE,
-        resolver,
-        {"text": session.documentation, "internal": False, "resolution": True},
-    )
+    note = _push(session, PushKind.NOTE, resolver, {"internal": False, "resolution": True})
     entries = [
         _push(
             session,
@@ -131,12 +129,9 @@ def queue_escalate_pushes(session) -> list[PsaPush]:
     """The hand-off summary as an internal note on the ticket. Call inside the escalate's transaction."""
     if not has_ticket_link(session):
         return []
-    handoff = _push(
-        session,
-        PushKind.HANDOFF_NOTE,
-        session.engineer,
-        {"text": session.handoff_summary, "internal": True, "resolution": False},
-    )
+    handoff_id = session.handoffs.order_by("-escalated_at", "-id").values_list("id", flat=True).first()
+    payload = {"handoff_id": handoff_id, "internal": True, "resolution": False}
+    handoff = _push(session, PushKind.HANDOFF_NOTE, session.engineer, payload)
     return PsaPush.objects.bulk_create([handoff])
 
 

@@ -42,7 +42,7 @@ def test_resolve_writes_a_note_and_a_time_entry_push_in_its_transaction(northwin
     pushes = list(PsaPush.objects.filter(session=session).order_by("id"))
     assert [p.kind for p in pushes] == [PushKind.NOTE, PushKind.TIME_ENTRY]
     assert all(p.status == PushStatus.PENDING and p.account_id == session.account_id for p in pushes)
-    assert "Rebuilt the Outlook profile" in pushes[0].payload["text"] and pushes[0].payload["resolution"] is True
+    assert pushes[0].payload == {"internal": False, "resolution": True}  # its text is read when it is sent
     assert pushes[1].payload["hours"] == "0.42" and pushes[1].engineer == northwind_engineer
     assert connected.notes == [] and connected.time_entries == []  # nothing is sent inside the resolve
 
@@ -279,3 +279,29 @@ def test_two_senders_at_once_never_send_a_push_twice(northwind_engineer, northwi
     markers = [n["marker"] for n in memory_psa.notes] + [e["marker"] for e in memory_psa.time_entries]
     assert len(markers) == 30 and len(set(markers)) == 30
     assert set(PsaPush.objects.values_list("status", "attempts")) == {(PushStatus.SUCCEEDED, 1)}
+
+
+def test_a_note_carries_the_documentation_as_it_is_when_sent(northwind_engineer, connected):
+    session = linked_session(northwind_engineer)
+    session = engine.resolve_session(session, resolution_summary="Moved the mailbox to server EXCH-07")
+    assert "EXCH-07" in session.documentation
+    hidden = session.documentation.replace("EXCH-07", "[hidden secret]")
+    AISession.objects.filter(pk=session.pk).update(documentation=hidden)  # hidden on the session meanwhile
+
+    sender.send_due_pushes()
+
+    [note] = connected.notes
+    assert hidden in note["text"] and "EXCH-07" not in note["text"]
+
+
+def test_a_handoff_note_carries_its_escalations_handoff(northwind_engineer, connected):
+    from flowpilot.models import SessionHandoff
+
+    session = linked_session(northwind_engineer)
+    engine.escalate_session(session, reason="Needs the Exchange admin")
+    SessionHandoff.objects.filter(session=session).update(text="The hand-off, as it now reads")
+
+    sender.send_due_pushes()
+
+    [note] = connected.notes
+    assert "The hand-off, as it now reads" in note["text"] and note["internal"]
