@@ -13,7 +13,7 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
-.PHONY: run serve test bench install install-dev chromium lint format migrate demo worker css
+.PHONY: run serve scale-check test bench install install-dev chromium redis-server lint format migrate demo worker css
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,19 @@ chromium:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 	  { echo "Could not install chromium: run 'apt-get install -y chromium' as root."; exit 1; }; \
 	fi
+
+# Debian's Redis for `make scale-check` (django-q2's broker when several machines share the work).
+redis-server:
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "Installing redis-server for the scale check..."; \
+	  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || \
+	  { echo "Could not install redis-server: run 'apt-get install -y redis-server' as root."; exit 1; }; \
+	fi
+
+# "Beyond one machine" run here (ops/scale_check.py): PostgreSQL over TCP, Redis, two gunicorn processes, two
+# workers and a cron analyze_pending; sessions over HTTP to both; exactly-once analysis and pushes checked.
+scale-check: install redis-server
+	$(PY) -m ops.scale_check
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
