@@ -75,34 +75,30 @@ class Finding:
 
 # ── detect-secrets: structured tokens ──────────────────────────────────────────────────────────────
 
+# Each plugin with the kind it finds and a cheap hint it needs in the text to find anything (so a text runs
+# only the plugins that could match it).
 _PLUGINS = tuple(
-    (plugin(), kind)
-    for plugin, kind in (
-        (AWSKeyDetector, KEY),
-        (AzureStorageKeyDetector, KEY),
-        (BasicAuthDetector, PASSWORD),
-        (DiscordBotTokenDetector, TOKEN),
-        (GitHubTokenDetector, TOKEN),
-        (GitLabTokenDetector, TOKEN),
-        (JwtTokenDetector, TOKEN),
-        (MailchimpDetector, KEY),
-        (NpmDetector, TOKEN),
-        (OpenAIDetector, KEY),
-        (PrivateKeyDetector, PRIVATE_KEY),
-        (PypiTokenDetector, TOKEN),
-        (SendGridDetector, KEY),
-        (SlackDetector, TOKEN),
-        (SquareOAuthDetector, TOKEN),
-        (StripeDetector, KEY),
-        (TelegramBotTokenDetector, TOKEN),
-        (TwilioKeyDetector, KEY),
+    (plugin(), kind, re.compile(hint))
+    for plugin, kind, hint in (
+        (AWSKeyDetector, KEY, r"A3T|ABIA|ACCA|AKIA|ASIA|aws"),
+        (AzureStorageKeyDetector, KEY, r"AccountKey="),
+        (BasicAuthDetector, PASSWORD, r"://[^\s/]*@|://\S*:\S*@"),
+        (DiscordBotTokenDetector, TOKEN, r"[MNO][\w-]{23,25}\."),
+        (GitHubTokenDetector, TOKEN, r"gh[pousr]_"),
+        (GitLabTokenDetector, TOKEN, r"gl[a-z]{2,6}-|GR1348941"),
+        (JwtTokenDetector, TOKEN, r"eyJ"),
+        (MailchimpDetector, KEY, r"-us\d"),
+        (NpmDetector, TOKEN, r"_authToken"),
+        (OpenAIDetector, KEY, r"sk-"),
+        (PrivateKeyDetector, PRIVATE_KEY, r"PRIVATE KEY|PuTTY-User-Key"),
+        (PypiTokenDetector, TOKEN, r"pypi-"),
+        (SendGridDetector, KEY, r"SG\."),
+        (SlackDetector, TOKEN, r"xox|hooks\.slack"),
+        (SquareOAuthDetector, TOKEN, r"sq0"),
+        (StripeDetector, KEY, r"[rs]k_live_"),
+        (TelegramBotTokenDetector, TOKEN, r"\d{8,10}:"),
+        (TwilioKeyDetector, KEY, r"AC[a-z0-9]{32}|SK[a-z0-9]{32}"),
     )
-)
-# A cheap pre-filter: every plugin above needs one of these in the text to find anything.
-_PLUGIN_HINT = re.compile(
-    r"A3T|ABIA|ACCA|AKIA|ASIA|aws|AccountKey|://|[MNO][\w-]{23}\.|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|GR1348941"
-    r"|eyJ|-us\d|_authToken|sk-|PRIVATE KEY|PuTTY-User-Key|pypi-|SG\.|xox|hooks\.slack|sq0|[rs]k_live_"
-    r"|\d{8,10}:|AC[a-z0-9]{32}|SK[a-z0-9]{32}",
 )
 _PEM_BLOCK = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
@@ -112,10 +108,10 @@ _PEM_BLOCK = re.compile(
 
 
 def _library_findings(text: str) -> list[Finding]:
-    if not _PLUGIN_HINT.search(text):
-        return []
     found = []
-    for plugin, kind in _PLUGINS:
+    for plugin, kind, hint in _PLUGINS:
+        if not hint.search(text):
+            continue
         for value in set(plugin.analyze_string(text)):
             if kind == PRIVATE_KEY:
                 found.extend(Finding(m.start(), m.end(), kind) for m in _PEM_BLOCK.finditer(text))
@@ -233,15 +229,26 @@ def _is_plain_word(value: str) -> bool:
     )
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+
+
 def _looks_strong(value: str) -> bool:
     """Shaped like a password: letters with digits or symbols (mixed case alone is a product name: OneDrive)."""
-    has_alpha = any(c.isalpha() for c in value)
-    has_digit = any(c.isdigit() for c in value)
-    has_symbol = bool(_SYMBOL.search(value))
-    grouped = bool(_KEY_GROUPS.fullmatch(value))  # app passwords, licence keys: xkqp-trvw-mnbs-lhgz
-    return len(value) >= 4 and ((has_alpha and (has_digit or has_symbol)) or (has_digit and has_symbol) or grouped)
+    if len(value) < 4:
+        return False
+    has_digit = _DIGIT.search(value) is not None
+    has_symbol = _SYMBOL.search(value) is not None
+    if has_digit or has_symbol:
+        return (has_digit and has_symbol) or _LETTER.search(value) is not None
+    return _KEY_GROUPS.fullmatch(value) is not None  # app passwords, licence keys: xkqp-trvw-mnbs-lhgz
 
 
+_SETTING = re.compile(r"\b(?:set|reset|changed?|updated?)\b(?:\s+\S+){0,3}\s*$", re.IGNORECASE)
+# Verbs that follow "password to" without being a password: "forced the password to expire".
+_NOT_A_NEW_PASSWORD = frozenset(
+    ("expire", "change", "update", "match", "comply", "include", "reset", "rotate", "never", "something")
+)
 _STRICT = (":", "=", ":=", "is", "was", "is now")
 # What may follow a lone word for it to be the value ("password is bluebird." / "..., and").
 _ENDS_A_VALUE = re.compile(r"\s*(?:$|[.,;!?)\n]|\b(?:and|but|so|then|for|—|-)\b)", re.IGNORECASE)
@@ -253,6 +260,7 @@ class _Cue:
     connector: str  # "" when the value follows the cue after a space
     gap: int  # words between the cue and the connector
     is_passphrase: bool
+    set_to: bool = False  # "set/reset/changed the password to ...": what follows "to" is the new password
 
 
 def _acceptable(value: str, quoted: bool, cue: _Cue, after: str) -> bool:
@@ -271,8 +279,17 @@ def _acceptable(value: str, quoted: bool, cue: _Cue, after: str) -> bool:
         return not any(c.isspace() for c in value) or strict or cue.is_passphrase
     if _looks_strong(value):
         return True
-    # A lone ordinary word only as "password: bluebird" / "password is bluebird", ending the clause.
-    return strict and cue.kind == PASSWORD and value.isalpha() and len(value) >= 5 and bool(_ENDS_A_VALUE.match(after))
+    # A lone ordinary word only as "password: bluebird" / "password is bluebird" / "set the password to
+    # bluebird", ending the clause.
+    lone = strict or (cue.set_to and cue.connector == "to" and cue.gap == 0)
+    return (
+        lone
+        and cue.kind == PASSWORD
+        and value.isalpha()
+        and len(value) >= 5
+        and value.lower() not in _NOT_A_NEW_PASSWORD
+        and bool(_ENDS_A_VALUE.match(after))
+    )
 
 
 def _cue_findings(text: str) -> list[Finding]:
@@ -307,7 +324,8 @@ def _value_after(text: str, position: int, limit: int, cue_match: re.Match, gap:
         return None
     if cue_match.lastgroup == "reset" and joined != "to":  # "reset it to Welcome2024!"
         return None
-    cue = _Cue(_CUE_KIND[cue_match.lastgroup], joined, gap, cue_match.group().lower().startswith("passphrase"))
+    setting = bool(_SETTING.search(text, max(0, cue_match.start() - 40), cue_match.start()))
+    cue = _Cue(_CUE_KIND[cue_match.lastgroup], joined, gap, cue_match.group().lower().startswith("passphrase"), setting)
     if cue.kind in (PIN, CODE) and (split := _SPLIT_CODE.match(text, start)):  # "551 204"
         return Finding(split.start(), _more_codes(text, split.end()), cue.kind)
     value = _VALUE.match(text, start)
