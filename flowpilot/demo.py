@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from flowpilot import analysis_queue, engine, rollups
+from flowpilot import analysis_queue, engine, escalations, rollups
 from flowpilot.models import AISession, AISessionStep, SessionHandoff, StepType
 from knowledge import demo as knowledge_demo
 from knowledge import usage
@@ -127,10 +127,30 @@ def seed(accounts: dict[str, Account]) -> str:
             session = play(session, flows.get(slug), rng)
             backdate(session, started, minutes=rng.randint(6, 75))
             made += 1
+    picked = pick_up_some(account, engineers)
     usage.backdate_last_matches(last_matched)
     rollups.rebuild()  # the sessions moved back in time: recount the rollups
     rollups.rebuild_session_days(account.pk)
-    return f"{made} demo sessions over {DAYS} days"
+    return f"{made} demo sessions over {DAYS} days ({picked} escalations picked up)"
+
+
+def pick_up_some(account, engineers) -> int:
+    """Every other escalation is picked up by a colleague between 10 minutes and 4 hours later and resolved by
+    them on site, so the dashboard has pick-ups to show (a random stream of its own: the history is unchanged)."""
+    rng = random.Random(SEED + 1)
+    escalated = AISession.objects.for_account(account).filter(status="escalated").order_by("created_at")
+    picked = 0
+    for session in list(escalated)[::2]:
+        colleague = rng.choice([e for e in engineers if e.pk != session.engineer_id])
+        session = escalations.pick_up_session(session, colleague)
+        session = engine.resolve_session(session, resolution_summary="Fixed on site by second line")
+        picked_up_at = session.escalated_at + timedelta(minutes=rng.randint(10, 240))
+        resolved_at = picked_up_at + timedelta(minutes=rng.randint(20, 90))
+        SessionHandoff.objects.filter(session=session).update(picked_up_at=picked_up_at)
+        AISession.objects.filter(pk=session.pk).update(resolved_at=resolved_at)
+        AISessionStep.objects.filter(session=session, answered_at__gt=resolved_at).update(answered_at=resolved_at)
+        picked += 1
+    return picked
 
 
 CLIENTS = ["Acme Dental", "Keller Accountants", "Northgate Legal", "Bluebird Bakery", "Harbor Logistics"]

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.db.models import Count, F, Max, Min
 
-from flowpilot.models import AISession
+from flowpilot.models import AISession, SessionHandoff
 from resolutionflow.models import Account
 
 
@@ -21,6 +21,11 @@ def test_seed_demo_makes_90_days_of_consistent_sessions_and_analyses_them(db):
     assert not sessions.filter(resolved_at__lt=F("created_at")).exists()
     assert sessions.filter(status="resolved", analysis_status="completed").count() == by_status["resolved"]
     assert not AISession.objects.filter(account__slug="contoso").exists()
+    handoffs = SessionHandoff.objects.filter(session__account=northwind)
+    assert handoffs.filter(picked_up_at__isnull=True).count() == by_status["escalated"]  # the others wait
+    assert not handoffs.filter(picked_up_at__lt=F("escalated_at")).exists()
+    assert not sessions.filter(handoffs__picked_up_at__gt=F("resolved_at")).exists()
+    assert handoffs.filter(picked_up_at__isnull=False).exists()
 
     from knowledge.models import FlowProposal
 
