@@ -309,7 +309,7 @@ def _script_request(request, session):
 def _generate_for_step(request, session, template, values):
     """(generation, script, None) for the session's script step, or (None, None, the refusal)."""
     try:
-        generation, script = engine.generate_script(session, request.user, template, values)
+        generation, script = engine.generate_script(session, user=request.user, template=template, params=values)
     except SessionClosed as closed:
         return None, None, _already_closed(request, session, closed)
     except NotUsable:

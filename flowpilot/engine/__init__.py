@@ -549,7 +549,7 @@ def _record_outcome(session: AISession) -> None:
 # ── Scripts ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def generate_script(session: AISession, user, template, params: dict):
+def generate_script(session: AISession, *, user, template, params: dict):
     """Generate a script from the step being shown and link it to that step (no second step).
 
     The step becomes a script_generation step (a capture step where the engineer searched a template too).

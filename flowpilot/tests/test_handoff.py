@@ -90,7 +90,9 @@ def test_every_step_is_in_what_was_tried_including_a_generated_script_and_notes(
     lockout_flow(northwind, tree_structure=tree)
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE + ", user jsmith")
     engine.answer_step(session, selected_option="Yes, locked out")
-    generation, _ = engine.generate_script(session, northwind_engineer, template, {"sam_account_name": "jsmith"})
+    generation, _ = engine.generate_script(
+        session, user=northwind_engineer, template=template, params={"sam_account_name": "jsmith"}
+    )
     engine.answer_step(session, note="The user has two phones")
     engine.answer_step(session, action_result="Unlocked, locked again within a minute")
     engine.escalate_session(session, reason="Keeps locking")

@@ -39,7 +39,9 @@ def test_generating_links_the_generation_to_the_shown_step_and_documents_it(nort
     session = engine.answer_step(session, selected_option="Yes, locked out")
     step = engine.current_step(session)
 
-    generation, script = engine.generate_script(session, northwind_engineer, template, {"sam_account_name": "jsmith"})
+    generation, script = engine.generate_script(
+        session, user=northwind_engineer, template=template, params={"sam_account_name": "jsmith"}
+    )
     engine.answer_step(session, action_result="Unlocked with the script")
     session = engine.resolve_session(session, resolution_summary="Unlocked")
 
