@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.setup_django import fresh_token, percentile, setup
 
-ROUNDS = 150
+ROUNDS = 200
 WARM_UP = 5
 TARGET_MS = 5
 

@@ -1,34 +1,31 @@
 """A session's ticket link and pushes as the sessions API shows them (read-only: links are made by the
-intake and the session page, pushes by resolve and escalate)."""
+intake and the session page, pushes by resolve and escalate). Plain serializers with their fields declared:
+they are built on every resolve's answer, where a ModelSerializer's field introspection would show."""
 
 from rest_framework import serializers
 
-from flowpilot.psa.push_models import PsaPush, TicketLink
+
+class TicketLinkSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    number = serializers.CharField()
+    ticket_id = serializers.CharField()
+    summary = serializers.CharField()
+    company = serializers.CharField()
+    status = serializers.CharField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    checked_at = serializers.DateTimeField(allow_null=True)
 
 
-class TicketLinkSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TicketLink
-        fields = ["provider", "number", "ticket_id", "summary", "company", "status", "verified_at", "checked_at"]
-
-
-class PsaPushSerializer(serializers.ModelSerializer):
-    hours = serializers.CharField(read_only=True, allow_null=True)
-    engineer = serializers.EmailField(source="engineer.email", read_only=True, allow_null=True)
-
-    class Meta:
-        model = PsaPush
-        fields = [
-            "id",
-            "kind",
-            "status",
-            "engineer",
-            "hours",
-            "attempts",
-            "next_attempt_at",
-            "last_error",
-            "external_id",
-            "first_attempt_succeeded",
-            "created_at",
-            "sent_at",
-        ]
+class PsaPushSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    engineer = serializers.EmailField(source="engineer.email", allow_null=True, default=None)
+    hours = serializers.CharField(allow_null=True)
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+    external_id = serializers.CharField()
+    first_attempt_succeeded = serializers.BooleanField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
