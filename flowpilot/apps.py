@@ -35,6 +35,10 @@ class FlowpilotConfig(AppConfig):
         register_badge(ESCALATIONS_BADGE, escalations.inbox_count)
         register_badge("psa_pushes", lambda user: psa_selectors.dead_pushes(user).count() if user.is_admin else 0)
 
+        from flowpilot import home
+
+        home.register()
+
         from flowpilot import demo
         from flowpilot.psa import demo as psa_demo
         from flowpilot.psa import demo_connection

@@ -64,14 +64,19 @@ def waiting(user):
     return scoped(AISession, user).filter(status=SessionStatus.ESCALATED)
 
 
+def waiting_for(user):
+    """Escalated sessions waiting for `user` or for `user`'s team (the badge's count, the home page's list)."""
+    mine = Q(escalated_to_user=user)
+    if user.team_id:
+        mine |= Q(escalated_to_team_id=user.team_id)
+    return waiting(user).filter(mine)
+
+
 def inbox_count(user) -> int:
     """The sidebar's badge: sessions waiting for `user` or for `user`'s team."""
     if not user.is_authenticated or user.account_id is None:
         return 0
-    mine = Q(escalated_to_user=user)
-    if user.team_id:
-        mine |= Q(escalated_to_team_id=user.team_id)
-    return waiting(user).filter(mine).count()
+    return waiting_for(user).count()
 
 
 def handoffs(session: AISession) -> list[SessionHandoff]:

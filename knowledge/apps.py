@@ -25,6 +25,10 @@ class KnowledgeConfig(AppConfig):
 
         register_badge(REVIEW_BADGE, selectors.reviewable_pending_count)
 
+        from knowledge import home
+
+        home.register()
+
         from knowledge import demo
         from resolutionflow.demo import register_demo_step
 

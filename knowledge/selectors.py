@@ -146,11 +146,16 @@ def proposal_stats(user) -> dict:
     return counts
 
 
-def reviewable_pending_count(user) -> int:
-    """The sidebar badge: pending proposals this user may review (their team's and team-less; owners all)."""
-    if not user.is_authenticated or not user.is_admin:
-        return 0
+def reviewable_pending(user):
+    """Pending proposals this user may review (their team's and team-less; owners all)."""
     pending = scoped(FlowProposal, user).filter(status=ProposalStatus.PENDING)
     if not user.is_owner:
         pending = pending.filter(Q(team_id=user.team_id) | Q(team__isnull=True))
-    return pending.count()
+    return pending
+
+
+def reviewable_pending_count(user) -> int:
+    """The sidebar badge: how many proposals `reviewable_pending` holds for an admin."""
+    if not user.is_authenticated or not user.is_admin:
+        return 0
+    return reviewable_pending(user).count()

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from resolutionflow import selectors
+from resolutionflow.home import blocks_for
 from resolutionflow.htmx import refuse
 from resolutionflow.lockout import locked_out_users, unlock_sign_in
 from resolutionflow.models import User
@@ -16,7 +17,8 @@ from resolutionflow.tenancy import access, account_member_required
 
 @account_member_required
 def home(request):
-    return render(request, "resolutionflow/home.html", {"teams": selectors.teams(request.user)})
+    """What the user has to do next: the blocks the apps registered for the user's role (resolutionflow/home.py)."""
+    return render(request, "resolutionflow/home.html", {"blocks": blocks_for(request.user)})
 
 
 @account_member_required

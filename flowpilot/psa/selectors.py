@@ -14,6 +14,11 @@ def session_pushes(session) -> list[PsaPush]:
     return list(PsaPush.objects.filter(session_id=session.pk).select_related("engineer").order_by("created_at", "id"))
 
 
+def pushes(user):
+    """Every push of the user's account."""
+    return scoped(PsaPush, user)
+
+
 def dead_pushes(user):
     """The account's dead pushes an admin may retry: owners see all, team admins their team's and team-less."""
     queryset = scoped(PsaPush, user).filter(status=PushStatus.DEAD)
