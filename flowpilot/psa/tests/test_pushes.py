@@ -305,3 +305,23 @@ def test_a_handoff_note_carries_its_escalations_handoff(northwind_engineer, conn
 
     [note] = connected.notes
     assert "The hand-off, as it now reads" in note["text"] and note["internal"]
+
+
+def test_an_operator_retries_dead_pushes_from_the_django_admin(
+    northwind_engineer, connected, client, django_user_model
+):
+    session = linked_session(northwind_engineer)
+    engine.escalate_session(session, reason="Needs the Exchange admin")
+    PsaPush.objects.update(status=PushStatus.DEAD, attempts=8, next_attempt_at=None)
+    operator = django_user_model.objects.create_superuser(email="ops@platform.test", password="x")
+    client.force_login(operator)
+
+    response = client.post(
+        "/admin/flowpilot/psapush/",
+        {"action": "retry_now", "_selected_action": [str(p.pk) for p in PsaPush.objects.all()]},
+    )
+
+    assert response.status_code == 302
+    assert PsaPush.objects.get().status == PushStatus.FAILED
+    sender.send_due_pushes()
+    assert PsaPush.objects.get().status == PushStatus.SUCCEEDED and len(connected.notes) == 1
