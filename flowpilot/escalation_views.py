@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from flowpilot import escalations, selectors
@@ -58,10 +58,11 @@ def _inbox_context(request) -> dict:
     }
 
 
-@require_POST
 @account_member_required
 def session_pick_up(request, pk):
-    session = selectors.session_to_act_on(request.user, pk)  # 404 outside the account
+    session = selectors.session_to_act_on(request.user, pk)  # 404 outside the account, whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     inbox_url = reverse("flowpilot:escalation-inbox")
     try:
         session = escalations.pick_up_session(session, request.user)

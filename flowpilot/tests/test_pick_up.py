@@ -340,3 +340,9 @@ def test_the_timeline_marks_the_step_where_it_was_handed_off(client, northwind_e
         marker = html.split("data-handoff-marker>", 1)[1].split("</p>", 1)[0]
         assert "Escalated here by" in marker and "Needs a domain admin" in marker and "picked up by" in marker
         assert html.count("data-handoff-marker") == 1
+
+
+def test_a_foreign_session_answers_404_to_any_method(northwind_engineer, flow, contoso_owner):
+    session = walked_and_escalated(northwind_engineer)
+
+    assert_foreign_404(contoso_owner, f"/sessions/{session.pk}/pick-up/")
