@@ -80,3 +80,26 @@ class NotWaiting(Exception):
 
     def api_body(self):
         return {"detail": self.message, "status": self.status}
+
+
+class TicketNotFound(InvalidIntake):
+    """The PSA answered that no ticket has this number (400 on `ticket_id`)."""
+
+
+class LinkLocked(InvalidIntake):
+    """A verified ticket link with pushes on their way (or written) is not moved to another ticket."""
+
+    api_status = 409
+
+
+class PushNotDead(Exception):
+    """Only a dead PSA push is retried by hand (a pending one is on its way; a succeeded one is done)."""
+
+    api_status = 409
+
+    def __init__(self, status: str):
+        super().__init__(f"This push is {status}, not dead: nothing to retry.")
+        self.status = status
+
+    def api_body(self):
+        return {"detail": str(self), "status": self.status}

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flowpilot import engine
-from flowpilot.errors import InvalidIntake
+from flowpilot.errors import InvalidIntake, LinkLocked, TicketNotFound
 from flowpilot.psa import services
 from flowpilot.psa.connectors.base import PsaNotFound, Ticket, TicketSummary
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushStatus, TicketLink
@@ -23,16 +23,6 @@ from resolutionflow.redaction import redacted
 
 logger = logging.getLogger(__name__)
 MAX_NUMBER = 100
-
-
-class TicketNotFound(InvalidIntake):
-    """The PSA answered that no ticket has this number."""
-
-
-class LinkLocked(InvalidIntake):
-    """A verified link with pushes written to its ticket is not moved to another ticket."""
-
-    api_status = 409
 
 
 def _reader(connection):
@@ -169,8 +159,9 @@ def verify_link(link: TicketLink) -> TicketLink:
         TicketLink.objects.filter(pk=link.pk).update(checked_at=now, check_error=error)
         link.checked_at, link.check_error = now, error
         return link
+    typed = link.number
     try:
-        ticket = _reader(connection).find_ticket(link.number)
+        ticket = _reader(connection).find_ticket(typed)
     except PsaNotFound:
         link.status, link.check_error = LinkStatus.NOT_FOUND, f"The PSA has no ticket {link.number}."
     except Exception as error:  # any failure leaves it unverified, to be checked again
@@ -179,8 +170,8 @@ def verify_link(link: TicketLink) -> TicketLink:
         _apply(link, ticket)
     link.checked_at = now
     with transaction.atomic():
-        current = TicketLink.objects.select_for_update().filter(pk=link.pk, number=link.number).first()
-        if current is None or current.is_verified:  # corrected meanwhile, or verified by another run
+        current = TicketLink.objects.select_for_update().filter(pk=link.pk).first()
+        if current is None or current.number != typed or current.is_verified:  # corrected or verified meanwhile
             return current or link
         link.save()
     return link

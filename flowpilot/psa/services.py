@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flowpilot import escalations
-from flowpilot.errors import InvalidAnswer
+from flowpilot.errors import InvalidAnswer, PushNotDead
 from flowpilot.psa.push_models import PsaPush, PushKind, PushStatus, TicketLink
 
 HOURS = Decimal("0.01")
@@ -144,16 +144,6 @@ def _push(session, kind: str, engineer, payload: dict) -> PsaPush:
         payload=payload,
         next_attempt_at=timezone.now(),
     )
-
-
-class PushNotDead(Exception):
-    """Only a dead push is retried by hand (a pending one is on its way; a succeeded one is done)."""
-
-    api_status = 409
-
-    def __init__(self, status: str):
-        super().__init__(f"This push is {status}, not dead: nothing to retry.")
-        self.status = status
 
 
 def retry_push(push: PsaPush) -> PsaPush:

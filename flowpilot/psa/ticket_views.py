@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from flowpilot.errors import InvalidIntake
+from flowpilot.errors import InvalidIntake, PushNotDead
 from flowpilot.forms import IntakeForm
 from flowpilot.psa import links, selectors, services
 from flowpilot.psa.ticket_forms import TicketNumberForm
@@ -147,7 +147,7 @@ def push_retry(request, pk):
         raise PermissionDenied("Only an admin of the session's team retries its pushes.")
     try:
         push = services.retry_push(push)
-    except services.PushNotDead as error:
+    except PushNotDead as error:
         push.refresh_from_db()
         return refuse(
             request,

@@ -3,6 +3,7 @@
 import pytest
 
 from flowpilot import engine
+from flowpilot.errors import LinkLocked
 from flowpilot.models import AISession
 from flowpilot.psa import links
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushStatus, TicketLink
@@ -114,7 +115,7 @@ def test_a_verified_link_with_pushes_on_their_way_stays(northwind_engineer, conn
     engine.escalate_session(session, reason="Needs the Exchange admin")
     connected.add_ticket("50000")
 
-    with pytest.raises(links.LinkLocked):
+    with pytest.raises(LinkLocked):
         links.link_ticket(session, "50000", user=northwind_engineer)
 
     assert TicketLink.objects.get().number == NUMBER
@@ -299,3 +300,15 @@ def test_the_api_ticket_link_answers_404_to_another_account_and_403_to_a_bystand
     assert api_as(contoso_owner).post(url, {"ticket_id": NUMBER}, format="json").status_code == 404
     assert api_as(bystander).post(url, {"ticket_id": NUMBER}, format="json").status_code == 403
     assert not TicketLink.objects.exists()
+
+
+def test_a_link_verified_later_takes_the_number_the_psa_gives(northwind_engineer, connected):
+    connected.unreachable = True
+    session = links.start_session(northwind_engineer, "Outlook prompts", ticket_id="7")
+    connected.unreachable = False
+    connected.tickets["7"] = connected.add_ticket("T20261207.0007")
+
+    link = links.verify_link(session.ticket_link)
+
+    link.refresh_from_db()
+    assert (link.status, link.number, link.ticket_id) == (LinkStatus.VERIFIED, "T20261207.0007", "id-T20261207.0007")
