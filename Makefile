@@ -13,7 +13,7 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
-.PHONY: run serve scale-check test bench install install-dev chromium redis-server lint format migrate demo worker css
+.PHONY: run serve scale-check load test bench install install-dev chromium redis-server lint format migrate demo worker css
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ redis-server:
 # workers and a cron analyze_pending; sessions over HTTP to both; exactly-once analysis and pushes checked.
 scale-check: install redis-server
 	$(PY) -m ops.scale_check
+
+# Load (bench/load/): 50 engineers and 5 team admins (locust, loopback only) against `make serve` with the
+# real worker and the fake PSA for LOAD_SECONDS; prints p50/p95/p99 per endpoint, then checks the database.
+LOAD_SECONDS ?= 180
+load: install-dev
+	$(PY) bench/load/run.py --seconds $(LOAD_SECONDS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
