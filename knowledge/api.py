@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from knowledge import matching, review, selectors, services
 from knowledge.models import TreeStatus
-from knowledge.permissions import require_flow_editor
+from knowledge.permissions import require_flow_editor, require_reviewer
 from knowledge.serializers import (
     FlowListQuerySerializer,
     FlowSerializer,
@@ -143,6 +143,7 @@ class ProposalReviewView(APIView):
     @extend_schema(request=ReviewRequestSerializer, responses=ProposalDetailSerializer)
     def post(self, request, pk):
         proposal = selectors.proposal(request.user, pk)
+        require_reviewer(request.user, proposal)  # the role on this proposal first: a refused role learns nothing
         serializer = ReviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reviewed = review.review_proposal(proposal, reviewer=request.user, **serializer.validated_data)
