@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from flowpilot import engine
+from flowpilot import engine, selectors
 from flowpilot.errors import NotWaiting, SessionClosed
 from flowpilot.models import AISession, HandoffSource, SessionHandoff, SessionStatus
 from flowpilot.permissions import can_pick_up
@@ -29,7 +29,6 @@ from resolutionflow.tenancy import scoped
 # Whose inbox: escalated to me, to my team, or to no one in particular (anyone may pick those up).
 SCOPES = ("me", "team", "anyone")
 ORDERS = {"oldest": ("escalated_at", "pk"), "newest": ("-escalated_at", "-pk")}
-UNSHOWN = ("intake_embedding", "matched_flow__embedding", "matched_flow__search_document")
 
 
 # ── Reads ───────────────────────────────────────────────────────────────────────────────────────────
@@ -37,11 +36,12 @@ UNSHOWN = ("intake_embedding", "matched_flow__embedding", "matched_flow__search_
 
 def inbox(user, *, scope: str = "me", order: str = "oldest"):
     """Escalated sessions waiting in `user`'s inbox (`scope`), oldest or newest waiting first, each with
-    its waiting hand-off as `session.waiting_handoff` (None for one escalated before hand-offs were kept)."""
+    its waiting hand-off in `session.waiting_handoffs` (one, or none for a session escalated before
+    hand-offs were kept)."""
     queryset = (
         waiting(user)
         .select_related("engineer", "escalated_to_user", "escalated_to_team", "matched_flow")
-        .defer(*UNSHOWN)
+        .defer(*selectors.UNSHOWN)
         .prefetch_related(
             Prefetch(
                 "handoffs",
