@@ -209,7 +209,15 @@ class Generaliser:
         people = {piece: USER for person in self.people for piece in _person_names(person)}
         self._roles = {k.casefold(): v for k, v in {**people, **account}.items()}
         # The account's names repeat for every session of a batch: their pattern is compiled once.
-        patterns = (_names_pattern(tuple(sorted(account))), _names_pattern(tuple(sorted(people))))
+        # Names are matched as written (a person called Long is not every "long"), except an account's names
+        # of several words ("harbour dental" typed in lower case is still the client).
+        several = tuple(sorted(n for n in account if len(n.split()) > 1))
+        single = tuple(sorted(n for n in account if len(n.split()) == 1))
+        patterns = (
+            _names_pattern(several, ignore_case=True),
+            _names_pattern(single, ignore_case=False),
+            _names_pattern(tuple(sorted(people)), ignore_case=False),
+        )
         self._patterns = [p for p in patterns if p is not None]
         self._hosts = frozenset(h.strip().casefold() for h in self.hosts if h and h.strip())
 
@@ -354,11 +362,12 @@ class Generaliser:
 
 
 @lru_cache(maxsize=64)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+def _names_pattern(names: tuple[str, ...], *, ignore_case: bool) -> re.Pattern | None:
     if not names:
         return None
     ordered = sorted(names, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in ordered) + r")(?:['’]s)?(?![\w-])", re.I)
+    alternatives = "|".join(re.escape(k) for k in ordered)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?:['’]s)?(?![\w-])", re.IGNORECASE if ignore_case else 0)
 
 
 def _person_names(person: str) -> list[str]:

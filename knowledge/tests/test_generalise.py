@@ -141,3 +141,9 @@ def test_a_title_without_a_clause_boundary_is_cut_at_a_word():
 def test_an_engineers_note_becomes_an_instruction(recorded, instruction):
     assert imperative(recorded) == instruction
     assert starts_with_verb(imperative(recorded))
+
+
+def test_a_persons_name_that_is_also_a_word_is_replaced_only_as_a_name():
+    generaliser = Generaliser(people=["Ronald Long"], names=["Apex"])
+    general = generaliser.text("Long said the list is too long; apex of the curve at Apex", "x")
+    assert general == "The user said the list is too long; apex of the curve at the client"
