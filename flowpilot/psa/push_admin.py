@@ -40,6 +40,11 @@ class TicketLinkAdmin(AccountScopedAdmin):
     readonly_fields = ["ticket_id", "summary", "company", "status", "verified_at", "checked_at", "check_error"]
     actions = ["check_again"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A saved link belongs to its session (and the session's account): it is never moved to another."""
+        fixed = ["account", "session"] if obj is not None else []
+        return [*fixed, *super().get_readonly_fields(request, obj)]
+
     @admin.action(description="Check unverified links again")
     def check_again(self, request, queryset):
         checked = [links.verify_link(link) for link in queryset.exclude(status=LinkStatus.VERIFIED)]
