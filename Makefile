@@ -13,7 +13,7 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
-.PHONY: run serve scale-check load test bench install install-dev chromium redis-server lint format migrate demo worker css
+.PHONY: run serve scale-check load test fuzz bench install install-dev chromium redis-server lint format migrate demo worker css
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -110,6 +110,10 @@ test: install-dev chromium lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=resolutionflow.test_settings
 	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(PY) -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# schemathesis over every API operation, longer than in `make test` (20 examples each): EXAMPLES=n per operation.
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(or $(EXAMPLES),300) $(PY) -m pytest tests/security/test_api_fuzzing.py -n $(TEST_WORKERS) -q
 
 # Every bench in the environment `make run` builds (requirements.txt only), then one table: figure, target, met.
 # Each bench keeps its throwaway database in .data/pg-bench (the first run builds them: allow ~30 min).

@@ -76,7 +76,7 @@ class FlowWriteSerializer(serializers.Serializer):
 
 
 class FlowVersionSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.email", default=None)
+    author = serializers.CharField(source="author.email", default=None, allow_null=True)
 
     class Meta:
         model = TreeVersion
@@ -115,7 +115,7 @@ class ProposalSummarySerializer(serializers.ModelSerializer):
     """The seed's FlowProposalSummary."""
 
     target_flow_id = serializers.UUIDField(read_only=True, allow_null=True)
-    target_flow_name = serializers.CharField(source="target_flow.name", default=None, read_only=True)
+    target_flow_name = serializers.CharField(source="target_flow.name", default=None, allow_null=True, read_only=True)
     source_session_id = serializers.UUIDField(read_only=True)
 
     class Meta:

@@ -43,7 +43,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.name")
-    team = serializers.CharField(source="team.name", default=None)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
 
     class Meta:
         model = User
