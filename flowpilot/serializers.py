@@ -87,6 +87,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class SessionDetailSerializer(SessionSerializer):
     steps = serializers.SerializerMethodField()
+    handoffs = serializers.SerializerMethodField()
     psa_pushes = serializers.SerializerMethodField()
 
     class Meta(SessionSerializer.Meta):
@@ -98,6 +99,7 @@ class SessionDetailSerializer(SessionSerializer):
             "feedback",
             "escalation_reason",
             "handoff_summary",
+            "handoffs",
             "abandon_reason",
             "conversation_messages",
             "psa_pushes",
@@ -106,6 +108,13 @@ class SessionDetailSerializer(SessionSerializer):
     def get_psa_pushes(self, session) -> list[dict]:
         pushes = PsaPush.objects.filter(session_id=session.pk).select_related("engineer").order_by("created_at", "id")
         return PsaPushSerializer(pushes, many=True).data
+
+    def get_handoffs(self, session) -> list[dict]:
+        """Each escalation with its structured hand-off and its pick-up, oldest first."""
+        if session.escalated_at is None:
+            return []
+        handed = session.handoffs.select_related("escalated_by", "escalated_to_user", "picked_up_by")
+        return HandoffSerializer(handed, many=True).data
 
     def get_steps(self, session) -> list[dict]:
         return StepSerializer(session.steps.order_by("order"), many=True).data

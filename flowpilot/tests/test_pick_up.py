@@ -346,3 +346,15 @@ def test_a_foreign_session_answers_404_to_any_method(northwind_engineer, flow, c
     session = walked_and_escalated(northwind_engineer)
 
     assert_foreign_404(contoso_owner, f"/sessions/{session.pk}/pick-up/")
+
+
+def test_the_session_api_shows_each_handoff_with_its_structure(api_as, northwind_engineer, flow, sam):
+    session = walked_and_escalated(northwind_engineer, target_user=sam)
+    assert api_as(sam).get(f"/api/v1/ai-sessions/{session.pk}").json()["handoffs"][0]["picked_up_by"] is None
+    escalations.pick_up_session(session, sam)
+
+    (handoff,) = api_as(northwind_engineer).get(f"/api/v1/ai-sessions/{session.pk}").json()["handoffs"]
+
+    assert handoff["escalated_by"] == northwind_engineer.email and handoff["picked_up_by"] == sam.email
+    assert handoff["reason"] == "Needs a domain admin" and handoff["text"].startswith("Escalated by")
+    assert {"problem", "environment", "tried", "suspected_cause", "next_steps"} <= set(handoff["handoff"])
