@@ -16,7 +16,6 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -24,6 +23,7 @@ import httpx
 from . import shapes
 from .base import (
     ConnectionCheck,
+    Connector,
     ConnectorConfig,
     Identity,
     PsaAuthError,
@@ -33,6 +33,7 @@ from .base import (
     PsaNotFound,
     Ticket,
     TicketSummary,
+    TimeEntry,
     Written,
 )
 from .http_client import PsaHttp, checked_base_url, checked_header_value
@@ -59,7 +60,7 @@ def _strip_nulls(body: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if value is not None}
 
 
-class AutotaskConnector:
+class AutotaskConnector(Connector):
     def __init__(self, config: ConnectorConfig, *, transport: httpx.BaseTransport | None = None):
         settings, secrets = config.settings, config.secrets
         self._username = (settings.get("username") or "").strip()
@@ -85,12 +86,6 @@ class AutotaskConnector:
         self._impersonate = (settings.get("impersonate") or "").strip().lower() in ("1", "true", "yes")
         self._picklists: dict[str, dict[str, list[PicklistValue]]] = {}
         self._lock = threading.Lock()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def close(self) -> None:
         self._http.close()
@@ -272,34 +267,16 @@ class AutotaskConnector:
         return Written(external_id=shapes.identifier(created, "itemId", "created note"))
 
     def find_note(self, ticket_id: str, *, marker: str) -> Written | None:
-        tid = shapes.numeric_id(ticket_id, "Autotask ticket")
-        filters = [
-            {"op": "eq", "field": "ticketID", "value": tid},
-            {"op": "contains", "field": "description", "value": marker},
-        ]
-        for note in self._query("TicketNotes", filters):
-            if marker in shapes.text(note, "description", "ticket note", limit=shapes.NOTE_SEARCH_LIMIT):
-                return Written(external_id=shapes.identifier(note, "id", "ticket note"))
-        return None
+        return self._find_marked("TicketNotes", "description", ticket_id, marker, what="ticket note")
 
-    def log_time(
-        self,
-        ticket_id: str,
-        *,
-        start: dt.datetime,
-        end: dt.datetime,
-        hours: Decimal,
-        notes: str,
-        identity: Identity,
-        marker: str,
-    ) -> Written:
+    def _write_time(self, ticket_id: str, entry: TimeEntry, identity: Identity) -> Written:
         """A time entry for the engineer's resource and role, `hours` from `start` (UTC)."""
         tid = shapes.numeric_id(ticket_id, "Autotask ticket")
         resource, role = identity.resource_id.strip(), identity.role_id.strip()
         if not (resource.isdigit() and role.isdigit()):
             raise PsaConfigError("No Autotask resource and role are set for this engineer, so time cannot be logged.")
-        start_at, end_at = utc_span(start, hours)
-        day = utc_iso(start.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0))
+        start_at, end_at = utc_span(entry.start, entry.hours)
+        day = utc_iso(entry.start.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0))
         body = _strip_nulls(
             {
                 "ticketID": tid,
@@ -308,20 +285,24 @@ class AutotaskConnector:
                 "dateWorked": day,
                 "startDateTime": start_at,
                 "endDateTime": end_at,
-                "hoursWorked": float(hours.quantize(Decimal("0.01"))),
-                "summaryNotes": shapes.with_marker(notes, marker, limit=SUMMARY_NOTES_LIMIT),
+                "hoursWorked": entry.billed_hours,
+                "summaryNotes": shapes.with_marker(entry.notes, entry.marker, limit=SUMMARY_NOTES_LIMIT),
             }
         )
         created = shapes.as_object(self._api("POST", "/TimeEntries", json_body=body), "created time entry")
         return Written(external_id=shapes.identifier(created, "itemId", "created time entry"))
 
     def find_time_entry(self, ticket_id: str, *, marker: str) -> Written | None:
+        return self._find_marked("TimeEntries", "summaryNotes", ticket_id, marker, what="time entry")
+
+    def _find_marked(self, entity: str, text_field: str, ticket_id: str, marker: str, *, what: str) -> Written | None:
+        """The ticket's first `entity` whose `text_field` holds `marker` (Autotask's filter, checked again here)."""
         tid = shapes.numeric_id(ticket_id, "Autotask ticket")
         filters = [
             {"op": "eq", "field": "ticketID", "value": tid},
-            {"op": "contains", "field": "summaryNotes", "value": marker},
+            {"op": "contains", "field": text_field, "value": marker},
         ]
-        for entry in self._query("TimeEntries", filters):
-            if marker in shapes.text(entry, "summaryNotes", "time entry", limit=shapes.NOTE_SEARCH_LIMIT):
-                return Written(external_id=shapes.identifier(entry, "id", "time entry"))
+        for item in self._query(entity, filters):
+            if marker in shapes.text(item, text_field, what, limit=shapes.NOTE_SEARCH_LIMIT):
+                return Written(external_id=shapes.identifier(item, "id", what))
         return None

@@ -12,11 +12,11 @@ Exactly-once writes: no PSA documents idempotency keys, so each note and time en
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
 
 
 class Provider(enum.StrEnum):
@@ -84,6 +84,21 @@ class Written:
 
 
 @dataclass(frozen=True)
+class TimeEntry:
+    """A time entry to write: `hours` (what is billed) from `start`, its notes and the marker that ends them."""
+
+    start: dt.datetime
+    hours: Decimal
+    notes: str
+    marker: str
+
+    @property
+    def billed_hours(self) -> float:
+        """The hours to the hundredth, as the JSON number Autotask and HaloPSA take."""
+        return float(self.hours.quantize(Decimal("0.01")))
+
+
+@dataclass(frozen=True)
 class ConnectionCheck:
     ok: bool
     message: str  # the PSA's answer in words, without secrets
@@ -137,20 +152,34 @@ class PsaConfigError(PsaError):
     retryable = False
 
 
-class Connector(Protocol):
+class Connector(abc.ABC):
+    """What every connector offers; each provider subclasses it and writes a time entry in `_write_time`."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    @abc.abstractmethod
     def test_connection(self) -> ConnectionCheck: ...
 
+    @abc.abstractmethod
     def find_ticket(self, number: str) -> Ticket:
         """The ticket an engineer typed (ConnectWise/Halo id; Autotask ticket number like T20261207.0042)."""
 
+    @abc.abstractmethod
     def get_ticket(self, ticket_id: str) -> Ticket: ...
 
+    @abc.abstractmethod
     def open_tickets(self, identity: Identity, *, limit: int = 50) -> list[TicketSummary]: ...
 
+    @abc.abstractmethod
     def add_note(
         self, ticket_id: str, *, text: str, internal: bool, resolution: bool, identity: Identity, marker: str
     ) -> Written: ...
 
+    @abc.abstractmethod
     def find_note(self, ticket_id: str, *, marker: str) -> Written | None: ...
 
     def log_time(
@@ -166,8 +195,15 @@ class Connector(Protocol):
     ) -> Written:
         """A time entry of `hours` (what is billed) starting at `start`; its end is start + hours, so an
         engineer's edited figure wins over the span `start`..`end` the session measured."""
+        return self._write_time(ticket_id, TimeEntry(start=start, hours=hours, notes=notes, marker=marker), identity)
 
+    @abc.abstractmethod
+    def _write_time(self, ticket_id: str, entry: TimeEntry, identity: Identity) -> Written:
+        """The provider's request for `log_time`."""
+
+    @abc.abstractmethod
     def find_time_entry(self, ticket_id: str, *, marker: str) -> Written | None: ...
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Release the connector's HTTP connections (connectors are also context managers)."""

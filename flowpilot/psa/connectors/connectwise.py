@@ -10,10 +10,8 @@ their marker in `text`, time entries in `notes`.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 import threading
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -21,6 +19,7 @@ import httpx
 from . import shapes
 from .base import (
     ConnectionCheck,
+    Connector,
     ConnectorConfig,
     Identity,
     PsaAuthError,
@@ -30,6 +29,7 @@ from .base import (
     PsaNotFound,
     Ticket,
     TicketSummary,
+    TimeEntry,
     Written,
 )
 from .http_client import PsaHttp, checked_base_url, checked_header_value
@@ -43,7 +43,7 @@ _COMPANY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _MEMBER_IDENTIFIER = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 
 
-class ConnectWiseConnector:
+class ConnectWiseConnector(Connector):
     def __init__(self, config: ConnectorConfig, *, transport: httpx.BaseTransport | None = None):
         settings, secrets = config.settings, config.secrets
         site = (settings.get("site") or "").strip()
@@ -65,12 +65,6 @@ class ConnectWiseConnector:
         )
         self._codebase = self._checked_codebase(settings["codebase"]) if settings.get("codebase") else None
         self._lock = threading.Lock()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def close(self) -> None:
         self._http.close()
@@ -204,17 +198,7 @@ class ConnectWiseConnector:
                 return Written(external_id=shapes.identifier(note, "id", "ticket note"))
         return None
 
-    def log_time(
-        self,
-        ticket_id: str,
-        *,
-        start: dt.datetime,
-        end: dt.datetime,
-        hours: Decimal,
-        notes: str,
-        identity: Identity,
-        marker: str,
-    ) -> Written:
+    def _write_time(self, ticket_id: str, entry: TimeEntry, identity: Identity) -> Written:
         """ConnectWise bills from timeStart to timeEnd, so the entry spans `hours` from `start`."""
         tid = shapes.numeric_id(ticket_id, "ConnectWise ticket")
         if identity.member_id.strip().isdigit():
@@ -223,13 +207,13 @@ class ConnectWiseConnector:
             member = {"identifier": identity.member_identifier.strip()}
         else:
             raise PsaConfigError("No ConnectWise member is set for this engineer, so time cannot be logged.")
-        time_start, time_end = utc_span(start, hours)
+        time_start, time_end = utc_span(entry.start, entry.hours)
         body = {
             "chargeToId": tid,
             "chargeToType": "ServiceTicket",
             "timeStart": time_start,
             "timeEnd": time_end,
-            "notes": shapes.with_marker(notes, marker),
+            "notes": shapes.with_marker(entry.notes, entry.marker),
             "member": member,
         }
         created = shapes.as_object(self._api("POST", "/time/entries", json_body=body), "created time entry")

@@ -9,10 +9,8 @@ HTML from whoever raised the ticket and are converted to plain text.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import threading
-from decimal import Decimal
 from time import monotonic
 from typing import Any
 
@@ -21,6 +19,7 @@ import httpx
 from . import shapes
 from .base import (
     ConnectionCheck,
+    Connector,
     ConnectorConfig,
     Identity,
     PsaAuthError,
@@ -30,6 +29,7 @@ from .base import (
     PsaRejected,
     Ticket,
     TicketSummary,
+    TimeEntry,
     Written,
 )
 from .html_text import html_to_text
@@ -49,7 +49,7 @@ def _with_default_path(url: str, path: str) -> str:
     return url if httpx.URL(url).path not in ("", "/") else f"{url}{path}"
 
 
-class HaloPsaConnector:
+class HaloPsaConnector(Connector):
     def __init__(self, config: ConnectorConfig, *, transport: httpx.BaseTransport | None = None):
         settings, secrets = config.settings, config.secrets
         auth = checked_base_url(settings.get("auth_url", ""), what="The HaloPSA authorisation server URL")
@@ -71,12 +71,6 @@ class HaloPsaConnector:
         self._token: str | None = None
         self._token_expires = 0.0
         self._lock = threading.Lock()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def close(self) -> None:
         self._http.close()
@@ -208,25 +202,15 @@ class HaloPsaConnector:
             action["who_agentid"] = int(identity.agent_id)
         return self._post_action(action)
 
-    def log_time(
-        self,
-        ticket_id: str,
-        *,
-        start: dt.datetime,
-        end: dt.datetime,
-        hours: Decimal,
-        notes: str,
-        identity: Identity,
-        marker: str,
-    ) -> Written:
+    def _write_time(self, ticket_id: str, entry: TimeEntry, identity: Identity) -> Written:
         """A private action whose `timetaken` is the hours worked (decimal hours)."""
-        arrival, completion = utc_span(start, hours)
+        arrival, completion = utc_span(entry.start, entry.hours)
         action: dict[str, Any] = {
             "ticket_id": shapes.numeric_id(ticket_id, "HaloPSA ticket"),
             "outcome": PRIVATE_OUTCOME,
-            "note": shapes.with_marker(notes, marker),
+            "note": shapes.with_marker(entry.notes, entry.marker),
             "hiddenfromuser": True,
-            "timetaken": float(hours.quantize(Decimal("0.01"))),
+            "timetaken": entry.billed_hours,
             "actionarrivaldate": arrival,
             "actioncompletiondate": completion,
         }
