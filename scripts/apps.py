@@ -9,4 +9,4 @@ class ScriptsConfig(AppConfig):
         from resolutionflow.demo import register_demo_step
         from scripts import demo
 
-        register_demo_step(10, demo.seed)  # the templates come first: demo sessions generate scripts
+        register_demo_step(10, demo.seed, "Built-in script templates")  # first: demo sessions generate scripts
