@@ -68,21 +68,19 @@ def case(request):
 
 
 @pytest.fixture
-def connector(fake_psa, case):
-    with connector_for(fake_psa.config(case.provider, timeout_seconds=2)) as connector:
-        yield connector
+def provider(case):
+    return case.provider
 
 
 @pytest.fixture
-def impatient_connector(fake_psa, case):
+def connector(connect):
+    return connect(timeout_seconds=2)
+
+
+@pytest.fixture
+def impatient_connector(connect):
     """A connector that waits 0.3 s for an answer."""
-    with connector_for(fake_psa.config(case.provider, timeout_seconds=0.3)) as connector:
-        yield connector
-
-
-def outlook_ticket(fake: FakePsa, provider: Provider):
-    """The seeded open ticket of the engineer: Outlook prompting for a password at Contoso Dental."""
-    return next(t for t in fake.tickets(provider) if t.summary.startswith("Outlook"))
+    return connect(timeout_seconds=0.3)
 
 
 def assert_no_secret(text: str) -> None:
@@ -93,27 +91,23 @@ def assert_no_secret(text: str) -> None:
 # Reading tickets.
 
 
-def test_finds_a_ticket_by_the_number_an_engineer_types(fake_psa, case, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
+def test_finds_a_ticket_by_the_number_an_engineer_types(connector, ticket):
+    found = connector.find_ticket(ticket.number)
 
-    ticket = connector.find_ticket(seeded.number)
-
-    assert ticket.id == str(seeded.id)
-    assert ticket.number == seeded.number
-    assert ticket.summary == "Outlook keeps asking for a password after the M365 password change"
-    assert ticket.company == "Contoso Dental"
-    assert ticket.status == "New"
-    assert ticket.closed is False
-    assert "Outlook on the web works" in ticket.description
-    assert "<" not in ticket.description
+    assert found.id == str(ticket.id)
+    assert found.number == ticket.number
+    assert found.summary == "Outlook keeps asking for a password after the M365 password change"
+    assert found.company == "Contoso Dental"
+    assert found.status == "New"
+    assert found.closed is False
+    assert "Outlook on the web works" in found.description
+    assert "<" not in found.description
 
 
-def test_reads_a_ticket_by_its_id(fake_psa, case, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
+def test_reads_a_ticket_by_its_id(connector, ticket):
+    found = connector.get_ticket(str(ticket.id))
 
-    ticket = connector.get_ticket(str(seeded.id))
-
-    assert (ticket.id, ticket.number, ticket.company) == (str(seeded.id), seeded.number, "Contoso Dental")
+    assert (found.id, found.number, found.company) == (str(ticket.id), ticket.number, "Contoso Dental")
 
 
 def test_a_closed_ticket_reads_as_closed(fake_psa, case, connector):
@@ -166,19 +160,17 @@ def test_a_ticket_number_that_is_not_one_is_not_found_without_asking(fake_psa, c
 @pytest.mark.parametrize(
     ("internal", "resolution"), [(False, False), (True, False), (False, True)], ids=["public", "internal", "resolution"]
 )
-def test_adds_a_note_carrying_its_marker(fake_psa, case, connector, internal, resolution):
-    seeded = outlook_ticket(fake_psa, case.provider)
-
-    written = connector.add_note(
-        str(seeded.id),
+def test_adds_a_note_carrying_its_marker(fake_psa, case, connector, ticket, add_note, internal, resolution):
+    written = add_note(
+        connector,
+        ticket.id,
         text="Cleared the cached credentials in Credential Manager; Outlook connects again.",
         internal=internal,
         resolution=resolution,
-        identity=fake_psa.identity(case.provider),
         marker=MARKER,
     )
 
-    [note] = [n for n in fake_psa.notes(case.provider, seeded.id) if MARKER in n.text]
+    [note] = [n for n in fake_psa.notes(case.provider, ticket.id) if MARKER in n.text]
     assert written == Written(external_id=str(note.id))
     assert note.text.startswith("Cleared the cached credentials")
     assert note.text.endswith(MARKER)
@@ -186,34 +178,29 @@ def test_adds_a_note_carrying_its_marker(fake_psa, case, connector, internal, re
     assert note.resolution is (resolution and case.provider != Provider.HALOPSA)  # Halo actions have no such flag
 
 
-def test_find_note_finds_the_note_with_its_marker_only(fake_psa, case, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
-    identity = fake_psa.identity(case.provider)
-    assert connector.find_note(str(seeded.id), marker=MARKER) is None
+def test_find_note_finds_the_note_with_its_marker_only(connector, ticket, add_note):
+    assert connector.find_note(str(ticket.id), marker=MARKER) is None
 
-    written = connector.add_note(
-        str(seeded.id), text="Handoff: firewall", internal=True, resolution=False, identity=identity, marker=MARKER
-    )
+    written = add_note(connector, ticket.id, text="Handoff: firewall", internal=True, marker=MARKER)
 
-    assert connector.find_note(str(seeded.id), marker=MARKER) == written
-    assert connector.find_note(str(seeded.id), marker="[ResolutionFlow ref 999999/resolve-note]") is None
+    assert connector.find_note(str(ticket.id), marker=MARKER) == written
+    assert connector.find_note(str(ticket.id), marker="[ResolutionFlow ref 999999/resolve-note]") is None
 
 
-def test_logs_time_in_utc_for_the_engineer(fake_psa, case, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
+def test_logs_time_in_utc_for_the_engineer(fake_psa, case, connector, ticket, log_time):
     start = dt.datetime(2026, 12, 7, 10, 15, tzinfo=CET)
 
-    written = connector.log_time(
-        str(seeded.id),
+    written = log_time(
+        connector,
+        ticket.id,
         start=start,
         end=start + dt.timedelta(hours=2),
         hours=Decimal("1.25"),
         notes="Troubleshooting Outlook credential prompts",
-        identity=fake_psa.identity(case.provider),
         marker=TIME_MARKER,
     )
 
-    [entry] = fake_psa.time_entries(case.provider, seeded.id)
+    [entry] = fake_psa.time_entries(case.provider, ticket.id)
     assert written == Written(external_id=str(entry.id))
     assert entry.hours == 1.25
     assert entry.start == "2026-12-07T09:15:00Z"
@@ -222,23 +209,13 @@ def test_logs_time_in_utc_for_the_engineer(fake_psa, case, connector):
     assert entry.who in {"alex.rivera", "Alex Rivera", "29682885"}
 
 
-def test_find_time_entry_finds_the_entry_with_its_marker_only(fake_psa, case, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
-    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
-    assert connector.find_time_entry(str(seeded.id), marker=TIME_MARKER) is None
+def test_find_time_entry_finds_the_entry_with_its_marker_only(connector, ticket, log_time):
+    assert connector.find_time_entry(str(ticket.id), marker=TIME_MARKER) is None
 
-    written = connector.log_time(
-        str(seeded.id),
-        start=start,
-        end=start + dt.timedelta(minutes=30),
-        hours=Decimal("0.5"),
-        notes="Remote session",
-        identity=fake_psa.identity(case.provider),
-        marker=TIME_MARKER,
-    )
+    written = log_time(connector, ticket.id, hours=Decimal("0.5"), marker=TIME_MARKER)
 
-    assert connector.find_time_entry(str(seeded.id), marker=TIME_MARKER) == written
-    assert connector.find_time_entry(str(seeded.id), marker="[ResolutionFlow ref other/time]") is None
+    assert connector.find_time_entry(str(ticket.id), marker=TIME_MARKER) == written
+    assert connector.find_time_entry(str(ticket.id), marker="[ResolutionFlow ref other/time]") is None
 
 
 # Test connection.
@@ -268,131 +245,101 @@ def test_test_connection_with_a_wrong_secret_says_so_without_the_secret(fake_psa
 # Errors.
 
 
-def test_wrong_credentials_are_an_auth_error(fake_psa, case):
+def test_wrong_credentials_are_an_auth_error(fake_psa, case, ticket):
     config = fake_psa.config(case.provider)
     wrong = {key: "wrong-secret-value" for key in config.secrets}
 
     with connector_for(dataclasses.replace(config, secrets=wrong)) as connector, pytest.raises(PsaAuthError) as caught:
-        connector.find_ticket(outlook_ticket(fake_psa, case.provider).number)
+        connector.find_ticket(ticket.number)
 
     assert caught.value.retryable is False
     assert "wrong-secret-value" not in str(caught.value)
 
 
 @pytest.mark.parametrize("status", [401, 403])
-def test_a_refusal_is_an_auth_error(fake_psa, case, connector, status):
+def test_a_refusal_is_an_auth_error(fake_psa, case, connector, status, ticket):
     fake_psa.fail(*case.read, status, times=2)  # HaloPSA asks for a new token once and tries again
 
     with pytest.raises(PsaAuthError) as caught:
-        connector.find_ticket(outlook_ticket(fake_psa, case.provider).number)
+        connector.find_ticket(ticket.number)
 
     assert caught.value.status == status
     assert caught.value.retryable is False
 
 
-def test_a_404_is_not_found(fake_psa, case, connector):
+def test_a_404_is_not_found(fake_psa, case, connector, ticket):
     fake_psa.fail(*case.read, 404)
 
     with pytest.raises(PsaNotFound) as caught:
-        connector.find_ticket(outlook_ticket(fake_psa, case.provider).number)
+        connector.find_ticket(ticket.number)
 
     assert caught.value.retryable is False
 
 
-def test_a_429_is_rate_limited_with_retry_after_in_seconds(fake_psa, case, connector):
+def test_a_429_is_rate_limited_with_retry_after_in_seconds(fake_psa, case, connector, ticket, add_note):
     fake_psa.fail(*case.note, 429, retry_after="7")
 
     with pytest.raises(PsaRateLimited) as caught:
-        connector.add_note(
-            str(outlook_ticket(fake_psa, case.provider).id),
-            text="Resolved",
-            internal=False,
-            resolution=True,
-            identity=fake_psa.identity(case.provider),
-            marker=MARKER,
-        )
+        add_note(connector, ticket.id, text="Resolved", resolution=True, marker=MARKER)
 
     assert caught.value.retry_after == 7.0
     assert caught.value.retryable is True
     assert not [n for n in fake_psa.notes(case.provider) if MARKER in n.text]
 
 
-def test_a_429_with_an_http_date_gives_the_seconds_until_then(fake_psa, case, connector):
+def test_a_429_with_an_http_date_gives_the_seconds_until_then(fake_psa, case, connector, ticket):
     until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
     fake_psa.fail(*case.read, 429, retry_after=email.utils.format_datetime(until, usegmt=True))
 
     with pytest.raises(PsaRateLimited) as caught:
-        connector.find_ticket(outlook_ticket(fake_psa, case.provider).number)
+        connector.find_ticket(ticket.number)
 
     assert 25 <= caught.value.retry_after <= 30
 
 
-def test_a_500_is_a_retryable_server_error(fake_psa, case, connector):
+def test_a_500_is_a_retryable_server_error(fake_psa, case, connector, ticket, log_time):
     fake_psa.fail(*case.time, 500)
-    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
     with pytest.raises(PsaServerError) as caught:
-        connector.log_time(
-            str(outlook_ticket(fake_psa, case.provider).id),
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            hours=Decimal("1"),
-            notes="Remote session",
-            identity=fake_psa.identity(case.provider),
-            marker=TIME_MARKER,
-        )
+        log_time(connector, ticket.id, marker=TIME_MARKER)
 
     assert (caught.value.status, caught.value.retryable) == (500, True)
     assert fake_psa.time_entries(case.provider) == []
 
 
-def test_a_psa_that_hangs_is_a_timeout(fake_psa, case, impatient_connector):
+def test_a_psa_that_hangs_is_a_timeout(fake_psa, case, impatient_connector, ticket):
     fake_psa.hang(*case.read, seconds=3)
     started = time.monotonic()
 
     with pytest.raises(PsaTimeout) as caught:
-        impatient_connector.find_ticket(outlook_ticket(fake_psa, case.provider).number)
+        impatient_connector.find_ticket(ticket.number)
 
     assert time.monotonic() - started < 2
     assert caught.value.retryable is True
 
 
-def test_a_note_stored_before_a_timeout_is_found_by_its_marker(fake_psa, case, impatient_connector, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
+def test_a_note_stored_before_a_timeout_is_found_by_its_marker(
+    fake_psa, case, impatient_connector, connector, ticket, add_note
+):
     fake_psa.hang(*case.note, seconds=3, after_store=True)
 
     with pytest.raises(PsaTimeout):
-        impatient_connector.add_note(
-            str(seeded.id),
-            text="Resolved",
-            internal=False,
-            resolution=True,
-            identity=fake_psa.identity(case.provider),
-            marker=MARKER,
-        )
+        add_note(impatient_connector, ticket.id, text="Resolved", resolution=True, marker=MARKER)
 
-    [stored] = [n for n in fake_psa.notes(case.provider, seeded.id) if MARKER in n.text]
-    assert connector.find_note(str(seeded.id), marker=MARKER) == Written(external_id=str(stored.id))
+    [stored] = [n for n in fake_psa.notes(case.provider, ticket.id) if MARKER in n.text]
+    assert connector.find_note(str(ticket.id), marker=MARKER) == Written(external_id=str(stored.id))
 
 
-def test_a_time_entry_stored_before_a_timeout_is_found_by_its_marker(fake_psa, case, impatient_connector, connector):
-    seeded = outlook_ticket(fake_psa, case.provider)
-    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+def test_a_time_entry_stored_before_a_timeout_is_found_by_its_marker(
+    fake_psa, case, impatient_connector, connector, ticket, log_time
+):
     fake_psa.hang(*case.time, seconds=3, after_store=True)
 
     with pytest.raises(PsaTimeout):
-        impatient_connector.log_time(
-            str(seeded.id),
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            hours=Decimal("1"),
-            notes="Remote session",
-            identity=fake_psa.identity(case.provider),
-            marker=TIME_MARKER,
-        )
+        log_time(impatient_connector, ticket.id, marker=TIME_MARKER)
 
-    [stored] = fake_psa.time_entries(case.provider, seeded.id)
-    assert connector.find_time_entry(str(seeded.id), marker=TIME_MARKER) == Written(external_id=str(stored.id))
+    [stored] = fake_psa.time_entries(case.provider, ticket.id)
+    assert connector.find_time_entry(str(ticket.id), marker=TIME_MARKER) == Written(external_id=str(stored.id))
 
 
 def test_an_unreachable_psa_is_a_retryable_server_error(case):
@@ -407,11 +354,11 @@ def test_an_unreachable_psa_is_a_retryable_server_error(case):
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 500])
-def test_credentials_a_psa_echoes_back_never_reach_the_error(fake_psa, case, connector, status):
+def test_credentials_a_psa_echoes_back_never_reach_the_error(fake_psa, case, connector, status, ticket):
     fake_psa.fail(*case.read, status, echo=True, times=2)
 
     with pytest.raises(PsaError) as caught:
-        connector.find_ticket(outlook_ticket(fake_psa, case.provider).number)
+        connector.find_ticket(ticket.number)
 
     message = str(caught.value)
     assert "[redacted]" in message  # the echo reached the message, with the credentials taken out
@@ -429,20 +376,15 @@ def test_the_connection_settings_never_show_their_secrets(fake_psa, case):
         assert secret not in shown
 
 
-def test_credentials_never_reach_the_logs(fake_psa, case, connector, caplog):
+def test_credentials_never_reach_the_logs(fake_psa, case, connector, caplog, ticket, add_note, log_time):
     caplog.set_level(logging.DEBUG)
-    seeded = outlook_ticket(fake_psa, case.provider)
-    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
-    identity = fake_psa.identity(case.provider)
     fake_psa.fail(*case.read, 500, echo=True)
 
     with pytest.raises(PsaServerError):
-        connector.find_ticket(seeded.number)
-    connector.find_ticket(seeded.number)
-    connector.add_note(str(seeded.id), text="Done", internal=False, resolution=True, identity=identity, marker=MARKER)
-    connector.log_time(
-        str(seeded.id), start=start, end=start, hours=Decimal(1), notes="x", identity=identity, marker=TIME_MARKER
-    )
+        connector.find_ticket(ticket.number)
+    connector.find_ticket(ticket.number)
+    add_note(connector, ticket.id, resolution=True, marker=MARKER)
+    log_time(connector, ticket.id, marker=TIME_MARKER)
 
     assert caplog.records
     assert_no_secret(caplog.text)

@@ -1,7 +1,6 @@
 """Autotask specifics: the zone lookup, numbers that are not ids, picklists read from the PSA, no nulls, UTC."""
 
 import datetime as dt
-from decimal import Decimal
 
 import httpx
 import pytest
@@ -28,18 +27,8 @@ CONFIG = ConnectorConfig(
 
 
 @pytest.fixture
-def connector(fake_psa):
-    with connector_for(fake_psa.config(AT)) as connector:
-        yield connector
-
-
-def outlook_ticket(fake):
-    return next(t for t in fake.tickets(AT) if t.summary.startswith("Outlook"))
-
-
-def add_note(fake, connector, ticket, **kwargs):
-    options = {"text": "Done", "internal": False, "resolution": False, "identity": fake.identity(AT), "marker": MARKER}
-    return connector.add_note(str(ticket.id), **{**options, **kwargs})
+def provider():
+    return AT
 
 
 def test_the_zone_is_looked_up_at_autotask_by_default_and_its_api_gets_the_credentials():
@@ -76,8 +65,8 @@ def test_a_zone_outside_autotask_never_gets_the_credentials():
     assert [r.url.host for r in seen] == ["webservices.autotask.net"]
 
 
-def test_the_zone_is_looked_up_once_and_points_at_the_fake(fake_psa, connector):
-    connector.find_ticket(outlook_ticket(fake_psa).number)
+def test_the_zone_is_looked_up_once_and_points_at_the_fake(fake_psa, connector, ticket):
+    connector.find_ticket(ticket.number)
     connector.open_tickets(fake_psa.identity(AT))
 
     assert len(fake_psa.requests("GET", "/atservicesrest/v1.0/zoneInformation")) == 1
@@ -94,14 +83,12 @@ def test_an_unknown_api_user_has_no_zone(fake_psa):
     assert not check.ok and "no zone" in check.message
 
 
-def test_a_ticket_number_is_not_its_id(fake_psa, connector):
-    seeded = outlook_ticket(fake_psa)
+def test_a_ticket_number_is_not_its_id(connector, ticket):
+    found = connector.find_ticket(ticket.number.lower())
 
-    ticket = connector.find_ticket(seeded.number.lower())
-
-    assert (ticket.id, ticket.number) == (str(seeded.id), "T20261207.0042")
+    assert (found.id, found.number) == (str(ticket.id), "T20261207.0042")
     with pytest.raises(PsaNotFound):
-        connector.find_ticket(str(seeded.id))
+        connector.find_ticket(str(ticket.id))
 
 
 def test_an_id_without_a_ticket_is_not_found(connector):
@@ -109,12 +96,10 @@ def test_an_id_without_a_ticket_is_not_found(connector):
         connector.get_ticket("999999")
 
 
-def test_notes_go_to_the_tickets_child_url_with_picklist_values(fake_psa, connector):
-    ticket = outlook_ticket(fake_psa)
-
-    add_note(fake_psa, connector, ticket, internal=True)
-    add_note(fake_psa, connector, ticket, resolution=True)
-    add_note(fake_psa, connector, ticket)
+def test_notes_go_to_the_tickets_child_url_with_picklist_values(fake_psa, connector, ticket, add_note):
+    add_note(connector, ticket.id, internal=True, marker=MARKER)
+    add_note(connector, ticket.id, resolution=True, marker=MARKER)
+    add_note(connector, ticket.id, marker=MARKER)
 
     internal, resolution, public = (n.native for n in fake_psa.notes(AT, ticket.id))
     assert fake_psa.requests("POST", f"/atservicesrest/V1.0/Tickets/{ticket.id}/Notes") != []
@@ -125,12 +110,11 @@ def test_notes_go_to_the_tickets_child_url_with_picklist_values(fake_psa, connec
     assert len(fake_psa.requests("GET", "*/TicketNotes/entityInformation/fields")) == 1
 
 
-def test_picklists_are_the_databases_own(fake_psa, connector, monkeypatch):
+def test_picklists_are_the_databases_own(fake_psa, connector, monkeypatch, ticket, add_note):
     monkeypatch.setattr(fake_autotask, "PUBLISH", [("11", "Everyone", True), ("12", "Internal Only", False)])
     monkeypatch.setattr(fake_autotask, "NOTE_TYPES", [("21", "Detail", False), ("22", "Summary", True)])
-    ticket = outlook_ticket(fake_psa)
 
-    add_note(fake_psa, connector, ticket, internal=True, resolution=True)
+    add_note(connector, ticket.id, internal=True, resolution=True, marker=MARKER)
 
     [note] = fake_psa.notes(AT, ticket.id)
     assert (note.native["publish"], note.native["noteType"]) == (12, 22)
@@ -145,28 +129,19 @@ def test_statuses_are_the_databases_own(fake_psa, connector, monkeypatch):
     assert closed.number not in {t.number for t in connector.open_tickets(fake_psa.identity(AT))}
 
 
-def test_a_long_note_is_cut_so_its_marker_survives(fake_psa, connector):
-    ticket = outlook_ticket(fake_psa)
-
-    add_note(fake_psa, connector, ticket, text="x" * 40_000)
+def test_a_long_note_is_cut_so_its_marker_survives(fake_psa, connector, ticket, add_note):
+    add_note(connector, ticket.id, text="x" * 40_000, marker=MARKER)
 
     [note] = fake_psa.notes(AT, ticket.id)
     assert len(note.text) <= 32_000
     assert note.text.endswith(MARKER)
 
 
-def test_time_is_sent_in_utc_without_null_fields(fake_psa, connector):
-    ticket = outlook_ticket(fake_psa)
+def test_time_is_sent_in_utc_without_null_fields(fake_psa, connector, ticket, log_time):
     start = dt.datetime(2026, 12, 7, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
-    connector.log_time(
-        str(ticket.id),
-        start=start,
-        end=start + dt.timedelta(hours=1),
-        hours=Decimal("1"),
-        notes="Rebuilt the mail profile",
-        identity=fake_psa.identity(AT),
-        marker="[ResolutionFlow ref 77b1/time]",
+    log_time(
+        connector, ticket.id, start=start, notes="Rebuilt the mail profile", marker="[ResolutionFlow ref 77b1/time]"
     )
 
     [entry] = fake_psa.time_entries(AT, ticket.id)
@@ -179,22 +154,17 @@ def test_time_is_sent_in_utc_without_null_fields(fake_psa, connector):
     assert native["summaryNotes"].endswith("[ResolutionFlow ref 77b1/time]")
 
 
-def test_time_needs_a_resource_and_a_role(fake_psa, connector):
-    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
-
+def test_time_needs_a_resource_and_a_role(connector, log_time):
     with pytest.raises(PsaConfigError):
-        connector.log_time(
-            "7301", start=start, end=start, hours=Decimal(1), notes="x", identity=Identity(resource_id="1"), marker="m"
-        )
+        log_time(connector, "7301", identity=Identity(resource_id="1"), marker="m")
 
 
-def test_the_fake_answers_500_to_a_null_field_like_autotask(fake_psa):
+def test_the_fake_answers_500_to_a_null_field_like_autotask(fake_psa, ticket):
     headers = {
         "ApiIntegrationCode": fake_psa.config(AT).settings["integration_code"],
         "UserName": fake_psa.config(AT).settings["username"],
         "Secret": fake_psa.config(AT).secrets["secret"],
     }
-    ticket = outlook_ticket(fake_psa)
     body = {"ticketID": ticket.id, "title": "t", "description": "d", "noteType": 2, "publish": 1, "status": None}
 
     url = f"{fake_psa.url}/atservicesrest/V1.0/Tickets/{ticket.id}/Notes"
@@ -202,13 +172,12 @@ def test_the_fake_answers_500_to_a_null_field_like_autotask(fake_psa):
     assert httpx.post(f"{fake_psa.url}/atservicesrest/V1.0/TicketNotes", json=body, headers=headers).status_code == 404
 
 
-def test_notes_are_written_as_the_engineer_when_impersonation_is_on(fake_psa):
+def test_notes_are_written_as_the_engineer_when_impersonation_is_on(fake_psa, ticket, add_note):
     config = fake_psa.config(AT)
     config = ConnectorConfig(AT, {**config.settings, "impersonate": "true"}, config.secrets)
-    ticket = outlook_ticket(fake_psa)
 
     with connector_for(config) as connector:
-        add_note(fake_psa, connector, ticket)
+        add_note(connector, ticket.id, marker=MARKER)
 
     [note] = fake_psa.notes(AT, ticket.id)
     assert note.native["creatorResourceID"] == 29682885

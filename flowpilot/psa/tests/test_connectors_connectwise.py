@@ -24,13 +24,8 @@ MARKER = "[ResolutionFlow ref 41aa/resolve-note]"
 
 
 @pytest.fixture
-def connector(fake_psa):
-    with connector_for(fake_psa.config(CW)) as connector:
-        yield connector
-
-
-def first_ticket(fake):
-    return fake.tickets(CW)[0]
+def provider():
+    return CW
 
 
 def test_sends_basic_auth_of_company_plus_public_key_and_the_client_id():
@@ -58,9 +53,7 @@ def test_sends_basic_auth_of_company_plus_public_key_and_the_client_id():
     assert system.headers["clientId"] == "0d3c-guid"
 
 
-def test_the_codebase_is_discovered_once_per_connector(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
-
+def test_the_codebase_is_discovered_once_per_connector(fake_psa, connector, ticket):
     connector.get_ticket(str(ticket.id))
     connector.find_ticket(str(ticket.id))
 
@@ -68,12 +61,12 @@ def test_the_codebase_is_discovered_once_per_connector(fake_psa, connector):
     assert len(fake_psa.requests("GET", "/v2026_1/apis/3.0/service/tickets/*")) == 4
 
 
-def test_a_configured_codebase_is_not_discovered(fake_psa):
+def test_a_configured_codebase_is_not_discovered(fake_psa, ticket):
     config = fake_psa.config(CW)
     config = dataclasses.replace(config, settings={**config.settings, "codebase": "v2026_1/"})
 
     with connector_for(config) as connector:
-        connector.get_ticket(str(first_ticket(fake_psa).id))
+        connector.get_ticket(str(ticket.id))
 
     assert fake_psa.requests("GET", "/login/companyinfo/*") == []
 
@@ -114,9 +107,7 @@ def test_a_ticket_without_a_detail_note_has_an_empty_description(fake_psa, conne
     assert connector.get_ticket(str(ticket.id)).description == ""
 
 
-def test_a_typed_hash_before_the_number_is_accepted(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
-
+def test_a_typed_hash_before_the_number_is_accepted(connector, ticket):
     assert connector.find_ticket(f"#{ticket.id}").id == str(ticket.id)
 
 
@@ -129,31 +120,22 @@ def test_a_typed_hash_before_the_number_is_accepted(fake_psa, connector):
         (True, True, (False, True, True)),
     ],
 )
-def test_note_flags_say_public_internal_and_resolution(fake_psa, connector, internal, resolution, flags):
-    ticket = first_ticket(fake_psa)
-
-    connector.add_note(
-        str(ticket.id),
-        text="Done",
-        internal=internal,
-        resolution=resolution,
-        identity=fake_psa.identity(CW),
-        marker=MARKER,
-    )
+def test_note_flags_say_public_internal_and_resolution(
+    fake_psa, connector, ticket, add_note, internal, resolution, flags
+):
+    add_note(connector, ticket.id, internal=internal, resolution=resolution, marker=MARKER)
 
     note = fake_psa.notes(CW, ticket.id)[-1].native
     assert (note["detailDescriptionFlag"], note["internalAnalysisFlag"], note["resolutionFlag"]) == flags
     assert note["member"] == {"id": 148, "identifier": "alex.rivera"}
 
 
-def test_time_is_charged_to_the_service_ticket_for_the_member(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
-    start = dt.datetime(2026, 12, 7, 14, 0, tzinfo=dt.UTC)
-
-    connector.log_time(
-        str(ticket.id),
-        start=start,
-        end=start + dt.timedelta(hours=1),
+def test_time_is_charged_to_the_service_ticket_for_the_member(fake_psa, connector, ticket, log_time):
+    log_time(
+        connector,
+        ticket.id,
+        start=dt.datetime(2026, 12, 7, 14, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC),
         hours=Decimal("0.5"),
         notes="Reset the VPN profile",
         identity=Identity(member_identifier="sam.lee"),
@@ -168,14 +150,11 @@ def test_time_is_charged_to_the_service_ticket_for_the_member(fake_psa, connecto
     assert entry.native["notes"] == "Reset the VPN profile\n\n[ResolutionFlow ref 41aa/time]"
 
 
-def test_time_without_a_member_is_refused_before_asking(fake_psa, connector):
-    start = dt.datetime(2026, 12, 7, 14, 0, tzinfo=dt.UTC)
+def test_time_without_a_member_is_refused_before_asking(fake_psa, connector, log_time):
     before = len(fake_psa.requests())
 
     with pytest.raises(PsaConfigError):
-        connector.log_time(
-            "48211", start=start, end=start, hours=Decimal("1"), notes="x", identity=Identity(), marker="[m]"
-        )
+        log_time(connector, "48211", identity=Identity(), marker="[m]")
 
     assert len(fake_psa.requests()) == before
 

@@ -22,18 +22,11 @@ MARKER = "[ResolutionFlow ref 9d02/resolve-note]"
 
 
 @pytest.fixture
-def connector(fake_psa):
-    with connector_for(fake_psa.config(HALO)) as connector:
-        yield connector
+def provider():
+    return HALO
 
 
-def first_ticket(fake):
-    return fake.tickets(HALO)[0]
-
-
-def test_the_token_is_asked_once_and_reused(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
-
+def test_the_token_is_asked_once_and_reused(fake_psa, connector, ticket):
     connector.get_ticket(str(ticket.id))
     connector.open_tickets(fake_psa.identity(HALO))
     connector.find_note(str(ticket.id), marker=MARKER)
@@ -42,8 +35,7 @@ def test_the_token_is_asked_once_and_reused(fake_psa, connector):
     assert len(fake_psa.requests("GET", "/api/*")) == 3
 
 
-def test_a_revoked_token_is_replaced_once(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
+def test_a_revoked_token_is_replaced_once(fake_psa, connector, ticket):
     connector.get_ticket(str(ticket.id))
     with fake_psa.store.lock:
         fake_psa.store.halo_tokens.clear()
@@ -87,12 +79,12 @@ def test_the_token_call_is_a_client_credentials_form_with_the_tenant():
     assert tickets.headers["Authorization"] == "Bearer tok-123"
 
 
-def test_a_wrong_tenant_is_an_auth_error(fake_psa):
+def test_a_wrong_tenant_is_an_auth_error(fake_psa, ticket):
     config = fake_psa.config(HALO)
     config = dataclasses.replace(config, settings={**config.settings, "tenant": "contoso"})
 
     with connector_for(config) as connector, pytest.raises(PsaAuthError):
-        connector.get_ticket(str(first_ticket(fake_psa).id))
+        connector.get_ticket(str(ticket.id))
 
 
 def test_a_token_answer_without_a_token_is_a_bad_response():
@@ -138,12 +130,8 @@ def test_details_html_is_plain_text_without_scripts(fake_psa, connector):
     assert "alert" not in description and "color" not in description and "onerror" not in description
 
 
-def test_a_note_is_one_action_in_a_json_array(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
-
-    identity = fake_psa.identity(HALO)
-
-    connector.add_note(str(ticket.id), text="Escalate", internal=True, resolution=False, identity=identity, marker="m")
+def test_a_note_is_one_action_in_a_json_array(fake_psa, connector, ticket, add_note):
+    add_note(connector, ticket.id, text="Escalate", internal=True, marker="m")
 
     [note] = fake_psa.notes(HALO, ticket.id)
     assert note.native["hiddenfromuser"] is True
@@ -152,12 +140,12 @@ def test_a_note_is_one_action_in_a_json_array(fake_psa, connector):
     assert note.native["timetaken"] == 0
 
 
-def test_the_fake_refuses_an_action_that_is_not_in_an_array(fake_psa, connector):
+def test_the_fake_refuses_an_action_that_is_not_in_an_array(fake_psa, connector, ticket):
     token = connector._bearer()
 
     answer = httpx.post(
         f"{fake_psa.url}/api/Actions",
-        json={"ticket_id": first_ticket(fake_psa).id, "note": "x"},
+        json={"ticket_id": ticket.id, "note": "x"},
         headers={"Authorization": f"Bearer {token}"},
     )
 
@@ -165,17 +153,16 @@ def test_the_fake_refuses_an_action_that_is_not_in_an_array(fake_psa, connector)
     assert fake_psa.notes(HALO) == []
 
 
-def test_time_is_a_private_action_with_decimal_hours(fake_psa, connector):
-    ticket = first_ticket(fake_psa)
+def test_time_is_a_private_action_with_decimal_hours(fake_psa, connector, ticket, log_time):
     start = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
 
-    connector.log_time(
-        str(ticket.id),
+    log_time(
+        connector,
+        ticket.id,
         start=start,
         end=start + dt.timedelta(hours=2),
         hours=Decimal("1.75"),
         notes="Rebuilt the Outlook profile",
-        identity=fake_psa.identity(HALO),
         marker="[ResolutionFlow ref 9d02/time]",
     )
 
