@@ -19,6 +19,7 @@ from flowpilot.psa.connectors.base import (
 
 HALO = Provider.HALOPSA
 MARKER = "[ResolutionFlow ref 9d02/resolve-note]"
+TIME_MARKER = "[ResolutionFlow ref 9d02/time]"
 
 
 @pytest.fixture
@@ -157,20 +158,14 @@ def test_time_is_a_private_action_with_decimal_hours(fake_psa, connector, ticket
     start = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
 
     log_time(
-        connector,
-        ticket.id,
-        start=start,
-        end=start + dt.timedelta(hours=2),
-        hours=Decimal("1.75"),
-        notes="Rebuilt the Outlook profile",
-        marker="[ResolutionFlow ref 9d02/time]",
+        connector, ticket.id, start=start, end=start + dt.timedelta(hours=2), hours=Decimal("1.75"), marker=TIME_MARKER
     )
 
     [entry] = fake_psa.time_entries(HALO, ticket.id)
     assert entry.native["timetaken"] == 1.75
     assert entry.native["hiddenfromuser"] is True
     assert (entry.start, entry.end) == ("2026-12-07T08:00:00Z", "2026-12-07T09:45:00Z")
-    assert connector.find_note(str(ticket.id), marker="[ResolutionFlow ref 9d02/time]") is not None
+    assert connector.find_note(str(ticket.id), marker=TIME_MARKER) is not None
     assert connector.find_time_entry(str(ticket.id), marker=MARKER) is None
 
 
