@@ -6,6 +6,7 @@ matched flow's `last_matched_at` follows its latest session (knowledge.usage.bac
 """
 
 import random
+import uuid
 from datetime import timedelta
 
 from django.db.models import F
@@ -16,7 +17,7 @@ from flowpilot.models import AISession, AISessionStep, SessionHandoff, StepType
 from knowledge import demo as knowledge_demo
 from knowledge import usage
 from knowledge.tree_format import find_node
-from resolutionflow.models import Account, User
+from resolutionflow.models import Account, Team, User
 
 DAYS = 90
 SEED = 20261125
@@ -128,10 +129,45 @@ def seed(accounts: dict[str, Account]) -> str:
             backdate(session, started, minutes=rng.randint(6, 75))
             made += 1
     picked = pick_up_some(account, engineers)
+    waiting = work_in_progress(account, rng, last_matched)
     usage.backdate_last_matches(last_matched)
     rollups.rebuild()  # the sessions moved back in time: recount the rollups
     rollups.rebuild_session_days(account.pk)
-    return f"{made} demo sessions over {DAYS} days ({picked} escalations picked up)"
+    return f"{made} demo sessions over {DAYS} days ({picked} escalations picked up, {waiting} still open)"
+
+
+# Work still open, so the home page and the inbox have something in them: (engineer, intake index, escalated to
+# a user's e-mail, to the team, or None to stay active with the engineer).
+TODAY = [
+    ("alex@northwind.test", 0, None, None),
+    ("alex@northwind.test", 5, None, None),
+    ("sam@northwind.test", 2, "alex@northwind.test", None),
+    ("lead@northwind.test", 7, None, "Service Desk"),
+    ("sam@northwind.test", 9, None, "Service Desk"),
+]
+
+
+def work_in_progress(account, rng: random.Random, last_matched: dict) -> int:
+    """Sessions started the evening before: some still active with their engineer, some escalated and waiting in an
+    engineer's or the Service Desk's inbox (picked up by nobody yet). Their matches are added to `last_matched`."""
+    people = {user.email: user for user in User.objects.filter(account=account)}
+    teams = {team.name: team for team in Team.objects.filter(account=account)}
+    for index, (email, intake_index, to_user, to_team) in enumerate(TODAY):
+        intake, _slug = INTAKES[intake_index % len(INTAKES)]
+        session = engine.start_session(people[email], intake, client_name=rng.choice(CLIENTS))
+        if to_user or to_team:
+            session = engine.escalate_session(
+                session,
+                reason="Needs someone with admin rights on the client's tenant",
+                target_user=people.get(to_user),
+                target_team=teams.get(to_team),
+            )
+        started = timezone.now() - timedelta(hours=13 + index, minutes=rng.randint(0, 59))  # the previous evening
+        backdate(session, started, minutes=rng.randint(10, 40))
+        if session.confidence_tier != "discovery":  # the engine recorded a match on the best candidate
+            flow_id = uuid.UUID(session.candidate_matches[0]["flow_id"])
+            last_matched[flow_id] = max(started, last_matched.get(flow_id, started))
+    return len(TODAY)
 
 
 def pick_up_some(account, engineers) -> int:

@@ -12,7 +12,11 @@ def test_seed_demo_makes_90_days_of_consistent_sessions_and_analyses_them(db):
     sessions = AISession.objects.for_account(northwind)
     by_status = {row["status"]: row["n"] for row in sessions.values("status").annotate(n=Count("pk"))}
     assert sessions.count() > 150
-    assert set(by_status) == {"resolved", "escalated", "abandoned"}
+    assert set(by_status) == {"resolved", "escalated", "abandoned", "active"}  # active: today's work in progress
+    escalated = sessions.filter(status="escalated")
+    assert escalated.filter(escalated_to_user__email="alex@northwind.test").exists()  # waiting in an inbox
+    assert escalated.filter(escalated_to_team__name="Service Desk").exists()
+    assert sessions.filter(status="active", engineer__email="alex@northwind.test").exists()
     assert set(sessions.values_list("confidence_tier", flat=True)) == {"guided", "exploring", "discovery"}
     assert sessions.filter(steps__was_free_text=True).exists()
     assert sessions.filter(rating__isnull=False).exists()
