@@ -17,6 +17,8 @@ keepalive = 5
 max_requests = 2000  # workers are recycled now and then (jittered), so no slow leak grows for ever
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The combined format plus the time the request took in the app, in ms (`make load` reads it).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 errorlog = "-"
 # Whether a request came over HTTPS is Django's call alone (TRUST_X_FORWARDED_PROTO): gunicorn never reads
 # X-Forwarded-Proto itself, or a client on the proxy's machine could claim HTTPS.

@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -49,6 +50,24 @@ def fresh_database() -> tuple[str, TcpPostgres]:
     return postgres.url(DATABASE), postgres
 
 
+def signed_in_sessions(emails: list[str]) -> dict[str, str]:
+    """{e-mail: session key}: each person already signed in (the suite's smoke skips 55 slow password hashes)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from resolutionflow.models import User
+
+    keys = {}
+    for user in User.objects.filter(email__in=emails):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys[user.email] = session.session_key
+    return keys
+
+
 def prepare(fake_psa_url: str, migrate: bool) -> dict:
     """Demo data, the people of the load and what they need (tickets, a script template); returns the
     LOAD_USERS document."""
@@ -58,6 +77,7 @@ def prepare(fake_psa_url: str, migrate: bool) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
+    from django.db.models import Q
 
     from flowpilot.models import PsaConnection
     from flowpilot.psa.connectors.base import Provider
@@ -68,6 +88,7 @@ def prepare(fake_psa_url: str, migrate: bool) -> dict:
 
     if migrate:
         call_command("migrate", verbosity=0)
+    call_command("createcachetable")  # a test database was migrated under the suite's in-memory cache
     call_command("seed_demo", "--quiet-logins")
     account = Account.objects.get(slug="northwind")
     PsaConnection.objects.filter(account=account).update(connectwise_site=fake_psa_url)
@@ -84,24 +105,59 @@ def prepare(fake_psa_url: str, migrate: bool) -> dict:
     store.seed()
     people["tickets"] = [ticket.number for ticket in store.tickets_of(Provider.CONNECTWISE)]
     engineer = User.objects.get(email=people["engineers"][0])
-    for template in ScriptTemplate.objects.filter(account=account, is_active=True).order_by("slug"):
+    usable = ScriptTemplate.objects.filter(Q(account=account) | Q(account__isnull=True), is_active=True)  # + built-in
+    for template in usable.order_by("slug"):
+        values = example_values(template.parameters_schema)
         try:
             with transaction.atomic():
-                script_services.generate(engineer, template, params={})
+                script_services.generate(engineer, template, params=values)
                 transaction.set_rollback(True)
-        except Exception:  # a template that needs parameters: the load uses one that does not
+        except Exception:  # a parameter these examples do not satisfy: the next template
             continue
-        people.update(template_id=str(template.pk), parameters={})
-        break
-    return people
+        people.update(template_id=str(template.pk), parameters=values)
+        return people
+    raise SystemExit("No script template the demo account can use takes the load's example values.")
+
+
+EXAMPLES = {
+    "int": 1,
+    "bool": False,
+    "email": "user@northwind.test",
+    "upn": "user@northwind.test",
+    "sam_account_name": "jsmith",
+    "hostname": "PC-0042",
+    "ip": "10.0.0.42",
+    "ou_dn": "OU=Staff,DC=northwind,DC=local",
+    "path": "C:\\Temp",
+    "secret": "Example-Passw0rd!",
+}
+
+
+def example_values(schema) -> dict:
+    """A value for each parameter of a template: its default, its first choice, or an example of its type."""
+    from scripts.template_engine import parse_schema
+
+    values = {}
+    for parameter in parse_schema(schema):
+        if parameter.default not in (None, ""):
+            values[parameter.key] = parameter.default
+        elif parameter.choices:
+            values[parameter.key] = parameter.choices[0]
+        else:
+            values[parameter.key] = EXAMPLES.get(parameter.type, "example")
+    return values
 
 
 def run_locust(base: str, seconds: int, users_file: Path, ledger: Path) -> Path:
     prefix = RUN_DIR / "locust"
+    users = ENGINEERS + ADMINS
+    # People arrive over the first sixth of the run (at least 2 a second): their sign-ins (a deliberately slow
+    # password hash each) are spread out as a morning's are, not all in the first seconds.
+    spawn_rate = max(2, round(users * 6 / seconds))
     env = base_environment(LOAD_USERS=str(users_file), LOAD_LEDGER=str(ledger))
     command = [
         *(PYTHON, "-m", "locust", "-f", str(Path(__file__).parent / "locustfile.py"), "--headless"),
-        *("-u", str(ENGINEERS + ADMINS), "-r", "10", "-t", f"{seconds}s", "-H", base),
+        *("-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "-H", base),
         *("--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0"),
     ]
     with open(RUN_DIR / "locust.log", "wb") as log:
@@ -192,10 +248,34 @@ def report(rows: list[dict]) -> list[tuple[str, float, str, bool]]:
     return [(name, value, target, value <= float(target[2:])) for name, value, target, _ in figures]
 
 
+SERVER_ENDPOINTS = [
+    ("answer step", re.compile(r'"POST /api/v1/ai-sessions/[0-9a-f-]+/steps ')),
+    ("session list", re.compile(r'"GET /sessions/ ')),
+    ("session page", re.compile(r'"GET /sessions/[0-9a-f-]+/ ')),
+    ("review queue", re.compile(r'"GET /review/ ')),
+    ("dashboard", re.compile(r'"GET /analytics/ ')),
+]
+ACCESS_TIME = re.compile(r" (\d+)ms$")
+
+
+def server_p95s(web_log: Path) -> dict[str, float]:
+    """p95 of the time gunicorn's access log gives each endpoint (inside the app, without the client's wait)."""
+    times: dict[str, list[int]] = {name: [] for name, _ in SERVER_ENDPOINTS}
+    for line in web_log.read_text(errors="replace").splitlines():
+        took = ACCESS_TIME.search(line)
+        for name, pattern in SERVER_ENDPOINTS:
+            if took and pattern.search(line):
+                times[name].append(int(took.group(1)))
+    return {name: sorted(t)[int(0.95 * (len(t) - 1))] if t else float("nan") for name, t in times.items()}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--database-url", help="an empty, migrated database (default: a fresh one of its own)")
+    parser.add_argument(
+        "--signed-in", action="store_true", help="people start signed in instead of signing in through the page"
+    )
     args = parser.parse_args(argv)
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     for old in RUN_DIR.iterdir():
@@ -226,6 +306,8 @@ def main(argv=None) -> int:
             ).start()
         )
         people = prepare(fake_psa_url, migrate=not args.database_url)
+        if args.signed_in:
+            people["sessions"] = signed_in_sessions(people["engineers"] + people["admins"])
         users_file, ledger_file = RUN_DIR / "users.json", RUN_DIR / "ledger.json"
         users_file.write_text(json.dumps(people))
         from ops.processes import manage
@@ -251,6 +333,8 @@ def main(argv=None) -> int:
         )
         figures = report(stats)
         checks = database_checks(ledger, fake_psa_url)
+        inside = server_p95s(RUN_DIR / "web.log")
+        print("p95 inside the app (gunicorn's access log): " + ", ".join(f"{k} {v:g} ms" for k, v in inside.items()))
     finally:
         for service in reversed(running):
             service.stop(grace=20)
