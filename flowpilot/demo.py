@@ -78,7 +78,7 @@ CAPTURE_NOTES = {
         ("Suspended BitLocker before re-flashing, then resumed", "No prompt after reboot"),
     ],
     "Yealink desk phone one-way audio on external calls": [
-        ("Checked SIP ALG on the firewall", "SIP ALG was enabled on the new router"),
+        ("Checked SIP ALG on the firewall NG-FW01", "SIP ALG was enabled on the new router"),
         ("Disabled SIP ALG and rebooted the phones", "Two-way audio restored"),
     ],
     "Entra Connect sync errors, new users not appearing in Microsoft 365": [
@@ -91,7 +91,7 @@ CAPTURE_NOTES = {
     "Plotter in the drawing office prints blank pages": [
         ("Printed the plotter's internal test page", "Also blank: not a driver problem"),
         ("Ran the printhead cleaning cycle twice", "Faint lines only"),
-        ("Replaced the cyan/black printhead", "Prints correctly"),
+        ("Replaced the cyan/black printhead", "Prints correctly, confirmed with Tom Baker"),
     ],
 }
 

@@ -36,6 +36,7 @@ def test_seed_demo_makes_90_days_of_consistent_sessions_and_analyses_them(db):
     proposals = FlowProposal.objects.for_account(northwind)
     pending_types = set(proposals.filter(status="pending").values_list("proposal_type", flat=True))
     assert pending_types == {"new_flow", "enhancement"}
+    assert proposals.filter(status="pending").exclude(generalised=[]).exists()  # client specifics made role words
     assert proposals.filter(status="dismissed").count() == 1
     assert proposals.filter(status="auto_reinforced").exists()
     assert not AISession.objects.filter(account=northwind, analysis_status="pending").exists()
