@@ -58,3 +58,12 @@ def test_stopping_a_database_that_is_not_running_says_so(tmp_path, capsys):
     assert run.stop_database(tmp_path) == 0
 
     assert "is not running" in capsys.readouterr().out
+
+
+def test_make_run_goes_on_without_demo_data_beside_someone_elses_accounts(db, accounts_only, capsys):
+    Account.objects.create(name="Real Customer MSP", slug="real-customer")
+
+    run.seed_demo()
+
+    assert "No demo data: This database holds data that is not the demo's" in capsys.readouterr().out
+    assert not Account.objects.filter(slug="northwind").exists()
