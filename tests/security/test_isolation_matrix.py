@@ -424,7 +424,7 @@ def northwind_everywhere(northwind: Northwind) -> list:
 
 # What differs between two identical requests: the CSRF token, the CSP nonce, "5 seconds ago".
 VOLATILE = re.compile(rb'(csrfmiddlewaretoken" value="|x-csrftoken": "|nonce="|csrftoken=)[^"&;]*')
-AGO = re.compile(rb"\d+(?:\xc2\xa0| )(?:second|minute)s? ago")
+AGO = re.compile(rb"(?:\d+|an?)(?:\xc2\xa0| )(?:second|minute)s? ago|\bnow\b")  # naturaltime's "now", "a minute ago"
 
 
 def answers(client, headers, urls) -> dict:
