@@ -156,6 +156,7 @@ def work_in_progress(account, rng: random.Random, last_matched: dict) -> int:
         intake, _slug = INTAKES[intake_index % len(INTAKES)]
         session = engine.start_session(people[email], intake, client_name=rng.choice(CLIENTS))
         if to_user or to_team:
+            session = first_steps(session, rng)
             session = engine.escalate_session(
                 session,
                 reason="Needs someone with admin rights on the client's tenant",
@@ -232,6 +233,23 @@ def play(session: AISession, flow, rng: random.Random) -> AISession:
             session = engine.answer_step(session, action_result=rng.choice(["Done", "Worked", "Done, no change"]))
     summary = _resolution(session)
     return engine.resolve_session(session, resolution_summary=summary, rating=rng.choice([3, 4, 4, 5, 5, None]))
+
+
+def first_steps(session: AISession, rng: random.Random, count: int = 2) -> AISession:
+    """Answer the session's first steps as an engineer who then needs help would (no solution reached)."""
+    for _ in range(count):
+        step = engine.current_step(session)
+        if step.step_type == StepType.QUESTION:
+            session = engine.answer_step(session, selected_option=_pick(step, rng))
+        elif step.step_type == StepType.CAPTURE:
+            session = engine.answer_step(
+                session, free_text="Checked the user's sign-in logs", result="Sign-ins blocked by conditional access"
+            )
+        elif step.step_type == StepType.ACTION:
+            session = engine.answer_step(session, action_result="Done, no change")
+        else:
+            break
+    return session
 
 
 def _pick(step: AISessionStep, rng: random.Random) -> str:
