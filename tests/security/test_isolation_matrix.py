@@ -427,10 +427,14 @@ VOLATILE = re.compile(rb'(csrfmiddlewaretoken" value="|x-csrftoken": "|nonce="|c
 AGO = re.compile(rb"(?:\d+|an?)(?:\xc2\xa0| )(?:second|minute)s? ago|\bnow\b")  # naturaltime's "now", "a minute ago"
 
 
+# Each answer plain, searched for Northwind's names, and with the widest list scope (sessions: all, inbox: anyone).
+QUERIES = ("", f"?q={MARK}&search={MARK}&name={MARK}", "?scope=all", "?scope=anyone")
+
+
 def answers(client, headers, urls) -> dict:
     found = {}
     for url in urls:
-        for query in ("", f"?q={MARK}&search={MARK}&name={MARK}"):
+        for query in QUERIES:
             response = client.get(url + query, **headers)
             found[url + query] = (response.status_code, AGO.sub(b"ago", VOLATILE.sub(rb"\1", response.content)))
     return found
