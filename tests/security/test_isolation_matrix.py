@@ -32,7 +32,7 @@ from knowledge.tests.factories import ProposalFactory, TreeFactory, envelope
 from resolutionflow.models import Role
 from resolutionflow.tests.factories import AccountFactory, TeamFactory, UserFactory
 from resolutionflow.tests.test_bad_input import _PATH_PARAMETER, all_routes
-from scripts.models import ScriptCategory
+from scripts.models import ScriptCategory, ScriptGeneration
 from scripts.tests.factories import ScriptCategoryFactory, ScriptGenerationFactory, ScriptTemplateFactory
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -563,3 +563,52 @@ def test_the_django_admin_refuses_account_users():
 
     assert failures == []
     assert walked > 100
+
+
+# ── Another account's id inside a body: refused, nothing changed ────────────────────────────────────
+
+# (route, the own object in the path, body: field -> the other account's object it names, or a literal).
+BODY_IDS = [
+    ("api/v1/scripts/generate", None, {"template_id": "template"}),
+    ("api/v1/scripts/generate", None, {"template_id": "own template", "ai_session_id": "session"}),
+    ("api/v1/ai-sessions/<uuid:pk>/switch-flow", "session", {"flow_id": "flow"}),
+    ("api/v1/ai-sessions/<uuid:pk>/escalate", "session", {"reason": "Needs help", "target_user_id": "user"}),
+    ("api/v1/ai-sessions/<uuid:pk>/escalate", "session", {"reason": "Needs help", "target_team_id": "team"}),
+    ("sessions/<uuid:pk>/switch-flow/", "session", {"flow_id": "flow"}),
+    ("sessions/<uuid:pk>/escalate/", "session", {"reason": "Needs help", "target": "user:user"}),
+    ("sessions/<uuid:pk>/escalate/", "session", {"reason": "Needs help", "target": "team:team"}),
+]
+
+
+def body_value(value: str, objects: dict) -> str:
+    """ "flow" -> that object's id; "user:user" -> "user:<id>" (a form's choice); anything else as it is."""
+    prefix, _, kind = value.rpartition(":")
+    if kind not in objects:
+        return value
+    return f"{prefix}:{objects[kind].pk}" if prefix else str(objects[kind].pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "own", "body"), BODY_IDS)
+def test_another_accounts_id_in_a_body_is_refused_and_changes_nothing(route, own, body):
+    northwind = Northwind()
+    foreign = {kind: northwind.make(kind) for kind in ("flow", "template", "session", "user", "team")}
+    caller = UserFactory(email="eng@contoso-body.test", account=AccountFactory(slug="contoso-body"), role=Role.OWNER)
+    mine = {
+        "session": engine.start_session(caller, "Contoso printer offline", prefer_capture=True),
+        "own template": ScriptTemplateFactory(account=caller.account, name="Contoso template"),
+    }
+    before = {kind: snapshot(obj) for kind, obj in {**foreign, **mine}.items()}
+    values = {name: body_value(value, {**foreign, **mine}) for name, value in body.items()}
+    url = "/" + _PATH_PARAMETER.sub(str(mine[own].pk), route) if own else "/" + route
+    client, headers = client_for(caller, route)
+
+    if route.startswith("api/"):
+        response = client.post(url, json.dumps(values), content_type="application/json", **headers)
+    else:
+        response = client.post(url, values, HTTP_HX_REQUEST="true")
+
+    assert 400 <= response.status_code < 500, response.status_code
+    assert LEAK not in response.content
+    assert {kind: snapshot(obj) for kind, obj in {**foreign, **mine}.items()} == before
+    assert not ScriptGeneration.objects.filter(user=caller).exists()
