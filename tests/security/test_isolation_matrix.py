@@ -414,7 +414,7 @@ class Contoso:
 
 
 def northwind_everywhere(northwind: Northwind) -> list:
-    """One Northwind object of every kind, and a resolved, an escalated and an analysed-looking session."""
+    """One Northwind object of every kind (an escalated session and a push among them) and a resolved session."""
     made = [northwind.make(kind) for kind in ("flow", "draft", "proposal", "escalated session", "generation", "term")]
     made.append(northwind.make("push"))
     session = northwind.make("session")
