@@ -11,6 +11,7 @@ other commands share it, and the next `make run` starts faster); `--stop-databas
 """
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -71,10 +72,13 @@ def seed_demo() -> None:
     """Load the demo the first time; a database holding someone's real data is left alone, and the rest runs."""
     from django.core.management import CommandError, call_command
 
+    logging.disable(logging.INFO)  # the apps' INFO lines would break the progress bar
     try:
         call_command("seed_demo", quiet_logins=True, unless_seeded=True)
     except CommandError as refused:
         print(f"      No demo data: {refused}")
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def logins_by_role() -> str:
