@@ -91,10 +91,12 @@ _ROLE_OF_HOST = (
     (re.compile(r"^LT\d*$|^NB\d*$|LAPTOP|^LAP\d*$"), "the laptop"),
     (re.compile(r"^PC\d*$|^WS\d*$|^DT\d*$|DESKTOP|WORKSTATION|RECEPTION"), "the PC"),
     (re.compile(r"^VM\d*$"), "the VM"),
+    (re.compile(r"^FW\d*$|FIREWALL|^UTM\d*$"), "the firewall"),
+    (re.compile(r"^GW\d*$|^RTR\d*$|ROUTER"), "the router"),
 )
 _HOST_ROLE_TOKEN = re.compile(
     r"^(?:SQL|DB|DC|ADDS|FS|FILE|NAS|PRN|PRINT|RDS|TS|RDP|EX|EXCH|MAIL|HV|HYPERV|VMH|ESX\w*|BKP|BACKUP|APP|WEB|SRV|WSUS|"
-    r"SVR|SERVER|LT|NB|LAP|LAPTOP|PC|WS|DT|DESKTOP|WORKSTATION|RECEPTION|VM)\d{0,4}$"
+    r"SVR|SERVER|LT|NB|LAP|LAPTOP|PC|WS|DT|DESKTOP|WORKSTATION|RECEPTION|VM|FW|UTM|GW|RTR)\d{0,4}$"
 )
 # A part like WSUS01 or FS02 (letters, then two digits or more) makes a hyphenated name a host: PL-WSUS01.
 _NUMBERED_PART = re.compile(r"^[A-Z]{2,8}\d{2,4}$")
@@ -387,6 +389,12 @@ _NAMED_ROLE = re.compile(
     r"\bthe\s+(?:[\w-]+\s+){0,2}?(?:server|computer|pc|laptop|host|machine|workstation|device)\s+(the\s)",
     re.IGNORECASE,
 )
+# A device named by its kind, then by a host name the rules replaced: "the new router FW-01" keeps "the new router".
+_DEVICE_THEN_HOST = re.compile(
+    r"\b(router|firewall|switch|printer|phone|gateway|appliance|access point|NAS|UPS)"
+    r"\s+the\s+(?:computer|server|PC|firewall|router)\b",
+    re.IGNORECASE,
+)
 _DOUBLED_ROLE = re.compile(
     r"\b(?:the|a|an|server|computer|pc|laptop|host|machine|workstation|device|user|client)\s+(the\s)", re.IGNORECASE
 )
@@ -394,6 +402,7 @@ _DOUBLED_ROLE = re.compile(
 
 def _tidy(original: str, text: str) -> str:
     """ "server SRV-SQL02" became "server the SQL server": one role word; a sentence keeps its capital."""
+    text = _DEVICE_THEN_HOST.sub(r"\1", text)
     text = _NAMED_ROLE.sub(r"\1", text)  # "the WSUS server PL-WSUS01" → "the update server"
     text = _DOUBLED_ROLE.sub(r"\1", text)
     if original[:1].isupper() and text[:1].islower():

@@ -147,3 +147,16 @@ def test_a_persons_name_that_is_also_a_word_is_replaced_only_as_a_name():
     generaliser = Generaliser(people=["Ronald Long"], names=["Apex"])
     general = generaliser.text("Long said the list is too long; apex of the curve at Apex", "x")
     assert general == "The user said the list is too long; apex of the curve at the client"
+
+
+@pytest.mark.parametrize(
+    ("specific", "general"),
+    [
+        ("Check SIP ALG on the new router HD-GW01", "Check SIP ALG on the new router"),
+        ("Restart the firewall FW-01 then test", "Restart the firewall then test"),
+        ("Log in to HD-FW01", "Log in to the firewall"),
+        ("Sophos UTM drops the VPN", "Sophos UTM drops the VPN"),
+    ],
+)
+def test_a_network_device_named_by_its_kind_keeps_one_role_word(specific, general):
+    assert Generaliser(hosts=["HD-GW01"]).text(specific, "node") == general
