@@ -13,8 +13,8 @@ urlpatterns = [
     path("ai-sessions/<uuid:pk>/abandon", api.AbandonView.as_view(), name="api-session-abandon"),
     path("ai-sessions/<uuid:pk>/switch-flow", api.SwitchFlowView.as_view(), name="api-session-switch-flow"),
     path("ai-sessions/<uuid:pk>/ticket", ticket_api.SessionTicketView.as_view(), name="api-session-ticket"),
+    path("psa/connection", psa_api.PsaConnectionView.as_view(), name="api-psa-connection"),
     path("ai-sessions/<uuid:pk>/pick-up", escalation_api.PickUpView.as_view(), name="api-session-pick-up"),
     path("ai-sessions/<uuid:pk>/handoffs", escalation_api.HandoffListView.as_view(), name="api-session-handoffs"),
     path("escalations", escalation_api.EscalationListView.as_view(), name="api-escalations"),
-    path("psa/connection", psa_api.PsaConnectionView.as_view(), name="api-psa-connection"),
 ]

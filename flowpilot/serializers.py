@@ -184,15 +184,6 @@ class SwitchFlowSerializer(serializers.Serializer):
     flow_id = serializers.UUIDField()
 
 
-class SessionListQuerySerializer(ListQuerySerializer):
-    """GET /api/v1/ai-sessions?scope=&status=&problem_domain=&confidence_tier= (scope: all by default)."""
-
-    scope = filter_choice(SCOPES, default="all")
-    status = filter_choice(SessionStatus.values)
-    problem_domain = filter_choice([])
-    confidence_tier = filter_choice(ConfidenceTier.values)
-
-
 class HandoffSerializer(serializers.ModelSerializer):
     """One escalation of a session and its pick-up."""
 
