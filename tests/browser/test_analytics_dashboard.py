@@ -100,7 +100,7 @@ def test_an_admin_reads_the_dashboard_switches_period_and_creates_a_flow_from_a_
     page.wait_for_url(DRAFT_URL)
     expect(page.get_by_role("heading", name="Sophos firewall blocks the payroll portal")).to_be_visible()
     expect(page.get_by_text("From a knowledge gap")).to_be_visible()
-    expect(page.get_by_text(re.compile("Checked the web filter log")).first).to_be_visible()
+    expect(page.get_by_text(re.compile("Check the web filter log")).first).to_be_visible()
     draft = FlowDraft.objects.get()
     assert page.url.endswith(f"/flows/drafts/{draft.pk}/edit/") and draft.source_id == "uncharted_territory:security"
     assert problems == []  # no CSP violation, no script error
