@@ -35,7 +35,7 @@ def prepare(fake, pushes: int):
 
     from flowpilot.models import AISession, PsaConnection, PsaPush, TicketLink
     from flowpilot.psa.connectors.base import Provider
-    from flowpilot.psa.fake import seeds
+    from flowpilot.psa.demo_connection import connect_to_fake
     from resolutionflow.models import Account, User
 
     with connection.cursor() as cursor:  # a throwaway database
@@ -45,17 +45,7 @@ def prepare(fake, pushes: int):
         email="engineer@bench-psa.test", defaults={"account": account, "role": "engineer"}
     )
     PsaConnection.objects.filter(account=account).delete()
-    psa = PsaConnection(
-        account=account,
-        provider=Provider.CONNECTWISE,
-        connectwise_site=fake.url,
-        connectwise_company_id=seeds.CW_COMPANY,
-        connectwise_client_id=seeds.CW_CLIENT_ID,
-        member_id="148",
-        member_identifier="alex.rivera",
-    )
-    psa.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
-    psa.save()
+    connect_to_fake(account, fake.url)
     ticket = fake.tickets(Provider.CONNECTWISE)[0]
     now = timezone.now()
     sessions = AISession.objects.bulk_create(

@@ -68,24 +68,13 @@ def seed(fake) -> tuple[list[str], str]:
     and the ticket number every session is linked to."""
     from rest_framework.authtoken.models import Token
 
-    from flowpilot.models import PsaConnection
     from flowpilot.psa.connectors.base import Provider
-    from flowpilot.psa.fake import seeds
+    from flowpilot.psa.demo_connection import connect_to_fake
     from resolutionflow.models import Account, Role, Team, User
 
     account = Account.objects.create(name="Scale Check MSP", slug="scale-check")
     team = Team.objects.create(account=account, name="Service Desk")
-    psa = PsaConnection(
-        account=account,
-        provider=Provider.CONNECTWISE,
-        connectwise_site=fake.url,
-        connectwise_company_id=seeds.CW_COMPANY,
-        connectwise_client_id=seeds.CW_CLIENT_ID,
-        member_id="148",
-        member_identifier="alex.rivera",
-    )
-    psa.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
-    psa.save()
+    connect_to_fake(account, fake.url)
     tokens = []
     for n in range(ENGINEERS):
         user = User.objects.create_user(

@@ -47,6 +47,16 @@ def seed(accounts) -> str:
     return f"PSA connection: ConnectWise at the fake PSA ({DEMO_PSA_URL}), {len(IDENTITIES)} engineers mapped"
 
 
+def connect_to_fake(account, url: str, provider: Provider = Provider.CONNECTWISE) -> PsaConnection:
+    """A saved, enabled connection of `account` to the fake PSA at `url`, acting as the fake's engineer by
+    default (the tests', benches' and scale check's way to connect; the demo's is `seed`)."""
+    connection = PsaConnection(account=account, is_enabled=True)
+    connection.apply_config(connector_config(provider, url))
+    _set_identity(connection, ENGINEER[provider])
+    connection.save()
+    return connection
+
+
 def _set_identity(row, identity: Identity) -> None:
     for name in ("member_id", "member_identifier", "agent_id", "resource_id", "role_id"):
         setattr(row, name, getattr(identity, name))

@@ -82,23 +82,13 @@ def fake_psa(settings, northwind, northwind_engineer, service_desk):
     """Northwind connected to the fake PSA as ConnectWise; Alex and Sam are its members 148 and 152."""
     from cryptography.fernet import Fernet
 
-    from flowpilot.models import PsaConnection, PsaUserIdentity
-    from flowpilot.psa.connectors.base import Provider
-    from flowpilot.psa.fake import FakePsa, seeds
+    from flowpilot.models import PsaUserIdentity
+    from flowpilot.psa.demo_connection import connect_to_fake
+    from flowpilot.psa.fake import FakePsa
 
     settings.PSA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with FakePsa() as fake:
-        connection = PsaConnection(
-            account=northwind,
-            provider=Provider.CONNECTWISE,
-            connectwise_site=fake.url,
-            connectwise_company_id=seeds.CW_COMPANY,
-            connectwise_client_id=seeds.CW_CLIENT_ID,
-            member_id="148",
-            member_identifier="alex.rivera",
-        )
-        connection.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
-        connection.save()
+        connect_to_fake(northwind, fake.url)
         sam = UserFactory(email="sam@northwind.test", account=northwind, team=service_desk, role=Role.ENGINEER)
         PsaUserIdentity.objects.create(account=northwind, user=sam, member_id="152", member_identifier="sam.lee")
         yield fake, sam

@@ -6,9 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from flowpilot.models import PsaConnection, PsaPush
+from flowpilot.models import PsaPush
 from flowpilot.psa.connectors.base import Provider
-from flowpilot.psa.fake import FakePsa, seeds
+from flowpilot.psa.demo_connection import connect_to_fake
+from flowpilot.psa.fake import FakePsa
 from flowpilot.psa.sender import send_due_pushes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,17 +23,7 @@ def fake_psa(settings, northwind):
 
     settings.PSA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with FakePsa() as fake:
-        connection = PsaConnection(
-            account=northwind,
-            provider=Provider.CONNECTWISE,
-            connectwise_site=fake.url,
-            connectwise_company_id=seeds.CW_COMPANY,
-            connectwise_client_id=seeds.CW_CLIENT_ID,
-            member_id="148",
-            member_identifier="alex.rivera",
-        )
-        connection.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
-        connection.save()
+        connect_to_fake(northwind, fake.url)
         yield fake
 
 

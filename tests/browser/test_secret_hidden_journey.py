@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from flowpilot.models import AISession, PsaConnection
+from flowpilot.models import AISession
 from flowpilot.psa.connectors.base import Provider
-from flowpilot.psa.fake import FakePsa, seeds
+from flowpilot.psa.demo_connection import connect_to_fake
+from flowpilot.psa.fake import FakePsa
 from flowpilot.psa.sender import send_due_pushes
 from knowledge.models import FlowProposal
 
@@ -26,17 +27,7 @@ def fake_psa(settings, northwind):
 
     settings.PSA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with FakePsa() as fake:
-        connection = PsaConnection(
-            account=northwind,
-            provider=Provider.CONNECTWISE,
-            connectwise_site=fake.url,
-            connectwise_company_id=seeds.CW_COMPANY,
-            connectwise_client_id=seeds.CW_CLIENT_ID,
-            member_id="148",
-            member_identifier="alex.rivera",
-        )
-        connection.set_secrets({"public_key": seeds.CW_PUBLIC_KEY, "private_key": seeds.CW_PRIVATE_KEY})
-        connection.save()
+        connect_to_fake(northwind, fake.url)
         yield fake
 
 
