@@ -40,6 +40,12 @@ def connection_of(account) -> PsaConnection | None:
     return PsaConnection.objects.for_account(account).first()
 
 
+def enabled_connection(account) -> PsaConnection | None:
+    """The account's enabled PSA connection, or None (no PSA: sessions keep a free-text ticket number)."""
+    connection = connection_of(account)
+    return connection if connection is not None and connection.is_enabled else None
+
+
 def identity_rows(account) -> list[tuple[User, PsaUserIdentity | None]]:
     """Every active user of the account with their PSA identity row (None when not mapped yet), by name."""
     users = User.objects.for_account(account).filter(is_active=True).order_by("full_name", "email")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from flowpilot import engine
 from flowpilot.errors import InvalidIntake, LinkLocked, TicketNotFound
+from flowpilot.psa import connection as connections
 from flowpilot.psa import services
 from flowpilot.psa.connectors.base import PsaNotFound, Ticket, TicketSummary
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushStatus, TicketLink
@@ -48,7 +49,7 @@ def read_ticket(account, number: str) -> Ticket | None:
     Raises TicketNotFound when the PSA says there is no such ticket.
     """
     number = _clean_number(number)
-    connection = services.connection_of(account)
+    connection = connections.enabled_connection(account)
     if not number or connection is None:
         return None
     try:
@@ -69,7 +70,7 @@ def prefill(ticket: Ticket) -> dict:
 
 def open_tickets(user, *, limit: int = 50) -> list[TicketSummary]:
     """The user's open tickets in the PSA (as their own identity); [] without a PSA. PSA errors propagate."""
-    connection = services.connection_of(user.account)
+    connection = connections.enabled_connection(user.account)
     if connection is None:
         return []
     identity = connection.identity_for(user)
@@ -84,7 +85,7 @@ def start_session(engineer, text: str = "", *, ticket_id: str = "", **intake) ->
     cannot be reached leaves the link unverified. The session and its link are written together.
     """
     number = _clean_number(ticket_id)
-    connection = services.connection_of(engineer.account) if number else None
+    connection = connections.enabled_connection(engineer.account) if number else None
     if connection is None:
         return engine.start_session(engineer, text, ticket_id=number, **intake)
     ticket = read_ticket(engineer.account, number)
@@ -107,7 +108,7 @@ def link_ticket(session, number: str, *, user) -> TicketLink:
     number = _clean_number(number)
     if not number:
         raise InvalidIntake("ticket_id", "Give the ticket number.")
-    connection = services.connection_of(session.account)
+    connection = connections.enabled_connection(session.account)
     if connection is None:
         raise InvalidIntake("ticket_id", "This account has no PSA connection: an owner sets it up in PSA settings.")
     ticket = read_ticket(session.account, number)
@@ -152,7 +153,7 @@ def _apply(link: TicketLink, ticket: Ticket | None, error: str = "") -> None:
 
 def verify_link(link: TicketLink) -> TicketLink:
     """Read the link's ticket again: verified, still unverified (PSA unreachable), or not found."""
-    connection = services.connection_of(link.account)
+    connection = connections.enabled_connection(link.account)
     now = timezone.now()
     if connection is None:
         error = "This account has no PSA connection."

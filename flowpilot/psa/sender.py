@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from flowpilot.psa import connection as connections
 from flowpilot.psa import links, services
 from flowpilot.psa.connectors.base import Identity, PsaError, PsaRateLimited, Written
 from flowpilot.psa.push_models import PsaPush, PushKind, PushStatus
@@ -103,7 +104,7 @@ class Connectors:
 
     def for_account(self, account_id):
         if account_id not in self._by_account:
-            psa = services.connection_of(Account.objects.get(pk=account_id))
+            psa = connections.enabled_connection(Account.objects.get(pk=account_id))
             self._by_account[account_id] = (psa, services.open_connector(psa) if psa is not None else None)
         return self._by_account[account_id]
 

@@ -21,13 +21,6 @@ from flowpilot.psa.push_models import PsaPush, PushKind, PushStatus, TicketLink
 HOURS = Decimal("0.01")
 
 
-def connection_of(account):
-    """The account's enabled PSA connection, or None (no PSA: sessions keep a free-text ticket number)."""
-    from flowpilot.psa.models import PsaConnection
-
-    return PsaConnection.objects.filter(account=account, is_enabled=True).first()
-
-
 def open_connector(connection, *, timeout_seconds: float | None = None):
     """A connector for the connection (its credentials decrypted here, never kept)."""
     from flowpilot.psa.connectors import connector_for

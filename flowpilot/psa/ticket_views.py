@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flowpilot.errors import InvalidIntake, PushNotDead
 from flowpilot.forms import IntakeForm
+from flowpilot.psa import connection as connections
 from flowpilot.psa import links, selectors, services
 from flowpilot.psa.ticket_forms import TicketNumberForm
 from flowpilot.views import session_action
@@ -27,7 +28,7 @@ UNREACHABLE = "The PSA could not be reached just now; try again in a moment."
 def panel_context(session, user, can_act: bool, **extra) -> dict:
     """What the session page's PSA panel shows: the ticket link, each push and its state, the link form."""
     link = selectors.ticket_link(session)
-    connected = services.connection_of(session.account) is not None
+    connected = connections.enabled_connection(session.account) is not None
     return {
         "session": session,
         "link": link,
@@ -75,7 +76,11 @@ def open_tickets(request):
     except Exception as failure:  # the PSA down or refusing: say so, never a 500
         logger.warning("Listing open PSA tickets failed: %s", type(failure).__name__)
         tickets, error = [], UNREACHABLE
-    context = {"tickets": tickets, "error": error, "psa_connected": services.connection_of(request.user.account)}
+    context = {
+        "tickets": tickets,
+        "error": error,
+        "psa_connected": connections.enabled_connection(request.user.account),
+    }
     return render(request, page_or_piece(request, "flowpilot/psa/open_tickets.html", "list"), context)
 
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from flowpilot.psa import services
+from flowpilot.psa import connection as connections
 
 register = template.Library()
 
@@ -18,4 +18,8 @@ def psa_panel(context, session):
 @register.simple_tag(takes_context=True)
 def psa_connected(context) -> bool:
     user = context["request"].user
-    return user.is_authenticated and user.account_id is not None and services.connection_of(user.account) is not None
+    return (
+        user.is_authenticated
+        and user.account_id is not None
+        and connections.enabled_connection(user.account) is not None
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from flowpilot.psa import connection as connections
 from flowpilot.psa import services
 from flowpilot.psa.connectors.base import (
     Identity,
@@ -131,6 +132,6 @@ class MemoryPsa:
 @pytest.fixture
 def memory_psa(monkeypatch):
     psa = MemoryPsa()
-    monkeypatch.setattr(services, "connection_of", lambda account: psa.connections.get(account.pk))
+    monkeypatch.setattr(connections, "enabled_connection", lambda account: psa.connections.get(account.pk))
     monkeypatch.setattr(services, "open_connector", lambda connection, timeout_seconds=None: psa)
     return psa

@@ -3,7 +3,8 @@
 import pytest
 
 from flowpilot import engine
-from flowpilot.psa import links, sender, services
+from flowpilot.psa import connection as connections
+from flowpilot.psa import links, sender
 from flowpilot.psa.connectors.base import Provider
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushKind, PushStatus
 
@@ -33,7 +34,8 @@ class FakePsaConnection:
 def connect(northwind, fake_psa, monkeypatch):
     def connect_to(provider, **options):
         connection = FakePsaConnection(fake_psa, provider, **options)
-        monkeypatch.setattr(services, "connection_of", lambda account: connection if account == northwind else None)
+        connected = {northwind.pk: connection}
+        monkeypatch.setattr(connections, "enabled_connection", lambda account: connected.get(account.pk))
         return fake_psa.tickets(provider)[0]
 
     return connect_to
