@@ -33,10 +33,17 @@ def accounts():
     from flowpilot.psa.connectors.base import Provider
     from resolutionflow.models import Account, User
 
+    from flowpilot import rollups
+    from flowpilot.models import AISession
+
     made = {}
     for slug, connected in (("bench-resolve-psa", True), ("bench-resolve-plain", False)):
         account, _ = Account.objects.get_or_create(slug=slug, defaults={"name": slug})
         user, _ = User.objects.get_or_create(email=f"engineer@{slug}.test", defaults={"account": account})
+        # Both accounts start each run with no history: a close recomputes its day's rollup over the
+        # account's sessions that day, so sessions kept from earlier runs would weigh on one side only.
+        AISession.objects.filter(account=account).delete()
+        rollups.rebuild_session_days(account.pk)
         PsaConnection.objects.filter(account=account).delete()
         if connected:
             psa = PsaConnection(
@@ -109,7 +116,7 @@ def main() -> int:
     with_psa, without = timings[True], timings[False]
     difference = percentile(with_psa, 95) - percentile(without, 95)
     written = PsaPush.objects.filter(session__account__slug="bench-resolve-psa").count()
-    print(f"pushes written by the connected resolves (this run and earlier ones): {written:,}")
+    print(f"pushes written by the connected resolves: {written:,} (2 per resolve)")
     for label, values in (("with a PSA   ", with_psa), ("without a PSA", without)):
         p50, p95 = percentile(values, 50), percentile(values, 95)
         print(f"resolve {label} ({len(values)}): p50 {p50:.1f} ms   p95 {p95:.1f} ms")

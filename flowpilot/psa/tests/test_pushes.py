@@ -5,14 +5,15 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from flowpilot import engine
 from flowpilot.models import AISession
-from flowpilot.psa import links, sender
+from flowpilot.psa import links, sender, services
 from flowpilot.psa.connectors.base import PsaAuthError, PsaRateLimited, PsaServerError, PsaTimeout
-from flowpilot.psa.push_models import LinkStatus, PsaPush, PushKind, PushStatus
+from flowpilot.psa.push_models import LinkStatus, PsaPush, PushKind, PushStatus, TicketLink
 from flowpilot.psa.tests.memory_psa import memory_psa  # noqa: F401 (a fixture)
 
 NUMBER = "41233"
@@ -45,6 +46,39 @@ def test_resolve_writes_a_note_and_a_time_entry_push_in_its_transaction(northwin
     assert pushes[0].payload == {"internal": False, "resolution": True}  # its text is read when it is sent
     assert pushes[1].payload["hours"] == "0.42" and pushes[1].engineer == northwind_engineer
     assert connected.notes == [] and connected.time_entries == []  # nothing is sent inside the resolve
+
+
+def test_the_queued_pushes_are_the_rows_stored(northwind_engineer, connected):
+    """The resolve's pushes are written by one hand-made INSERT: what it returns is what the table holds,
+    every column (the model's defaults included) as the ORM reads it back."""
+    session = engine.start_session(northwind_engineer, "VPN drops every hour")
+    TicketLink.objects.create(account=session.account, session=session, provider="connectwise", number=NUMBER)
+    with transaction.atomic():
+        queued = services.queue_resolve_pushes(session, worked_minutes=30)
+
+    stored = {push.pk: push for push in PsaPush.objects.filter(session=session)}
+    assert len(queued) == 2 and set(stored) == {push.pk for push in queued}
+    columns = [field.attname for field in PsaPush._meta.concrete_fields]
+    for push in queued:
+        assert {c: getattr(push, c) for c in columns} == {c: getattr(stored[push.pk], c) for c in columns}
+        assert not push._state.adding
+    assert stored[queued[0].pk].marker.startswith("[ResolutionFlow ref ")
+
+
+def test_a_resolve_with_a_ticket_link_reads_and_writes_as_often_as_one_without(
+    northwind_engineer, connected, django_assert_max_num_queries
+):
+    """The link check and the pushes' insert are one statement: a push never slows a resolve
+    (bench/psa_resolve.py measures it)."""
+    plain = links.start_session(northwind_engineer, "Printer offline on floor 2")
+    with CaptureQueriesContext(connection) as without:
+        engine.resolve_session(plain, resolution_summary="Restarted the spooler")
+    linked = linked_session(northwind_engineer)
+
+    with django_assert_max_num_queries(len(without)):
+        engine.resolve_session(linked, resolution_summary="Rebuilt the Outlook profile")
+
+    assert PsaPush.objects.filter(session=linked).count() == 2
 
 
 def test_resolve_sends_the_documentation_note_and_the_time_entry_to_the_ticket(northwind_engineer, connected):
