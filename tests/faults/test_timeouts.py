@@ -24,11 +24,11 @@ REPORTS = 2
 
 @pytest.fixture
 def hanging_llm(settings, hanging_server):
-    """The product's real Anthropic client, pointed at a server that never answers (0.5 s timeout, no retry)."""
+    """The product's real Anthropic client, pointed at a server that never answers (0.2 s timeout, no retry)."""
     settings.LLM_PROVIDER = "anthropic"
     settings.ANTHROPIC_API_KEY = "sk-ant-fault-test"
     settings.ANTHROPIC_BASE_URL = hanging_server.url
-    settings.LLM_TIMEOUT_SECONDS = 0.5
+    settings.LLM_TIMEOUT_SECONDS = 0.2
     settings.LLM_MAX_RETRIES = 0
     llm.reset_provider()
     yield hanging_server
