@@ -29,12 +29,10 @@ TARGET_MS = 5
 def accounts():
     from django.utils import timezone
 
-    from flowpilot.models import PsaConnection
+    from flowpilot import rollups
+    from flowpilot.models import AISession, PsaConnection
     from flowpilot.psa.connectors.base import Provider
     from resolutionflow.models import Account, User
-
-    from flowpilot import rollups
-    from flowpilot.models import AISession
 
     made = {}
     for slug, connected in (("bench-resolve-psa", True), ("bench-resolve-plain", False)):

@@ -331,7 +331,16 @@ class SessionHandoff(AccountOwned):
 
     @property
     def is_waiting(self) -> bool:
-        return self.picked_up_at is None
+        """Not picked up and its session still escalated: a session its target resolved without picking it
+        up (allowed: flowpilot.engine.state) leaves its last hand-off closed, not waiting."""
+        return self.picked_up_at is None and self.session.status == SessionStatus.ESCALATED
+
+    @property
+    def state(self) -> str:
+        """picked_up, waiting or closed (its session was closed while it waited)."""
+        if self.picked_up_at is not None:
+            return "picked_up"
+        return "waiting" if self.is_waiting else "closed"
 
 
 # The PSA connection and per-engineer identities, ticket links and the push outbox live beside the PSA code;

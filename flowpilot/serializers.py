@@ -191,6 +191,11 @@ class HandoffSerializer(serializers.ModelSerializer):
     escalated_to_user = serializers.EmailField(source="escalated_to_user.email", read_only=True, allow_null=True)
     escalated_to_team_id = serializers.UUIDField(read_only=True, allow_null=True)
     picked_up_by = serializers.EmailField(source="picked_up_by.email", read_only=True, allow_null=True)
+    state = serializers.ChoiceField(
+        choices=["picked_up", "waiting", "closed"],
+        read_only=True,
+        help_text="closed: its session was resolved while it waited, without a pick-up.",
+    )
 
     class Meta:
         model = SessionHandoff
@@ -206,6 +211,7 @@ class HandoffSerializer(serializers.ModelSerializer):
             "escalated_at",
             "picked_up_by",
             "picked_up_at",
+            "state",
         ]
 
 

@@ -358,3 +358,30 @@ def test_the_session_api_shows_each_handoff_with_its_structure(api_as, northwind
     assert handoff["escalated_by"] == northwind_engineer.email and handoff["picked_up_by"] == sam.email
     assert handoff["reason"] == "Needs a domain admin" and handoff["text"].startswith("Escalated by")
     assert {"problem", "environment", "tried", "suspected_cause", "next_steps"} <= set(handoff["handoff"])
+
+
+def test_a_handoff_whose_target_resolved_without_picking_up_is_closed_not_waiting(
+    client, api_as, northwind_engineer, flow, sam
+):
+    session = walked_and_escalated(northwind_engineer, target_user=sam)
+    (waiting,) = api_as(sam).get(f"/api/v1/ai-sessions/{session.pk}").json()["handoffs"]
+    assert waiting["state"] == "waiting"
+
+    engine.resolve_session(session, resolution_summary="Unlocked the account from the domain controller")
+
+    (closed,) = api_as(northwind_engineer).get(f"/api/v1/ai-sessions/{session.pk}").json()["handoffs"]
+    assert closed["state"] == "closed" and closed["picked_up_by"] is None
+    client.force_login(northwind_engineer)
+    held = client.get(f"/sessions/{session.pk}/").content.decode().split("Who held it", 1)[1]
+    assert "resolved without a pick-up" in held and "· waiting" not in held
+    (handoff,) = escalations.handoffs(AISession.objects.get(pk=session.pk))
+    assert not handoff.is_waiting and handoff.state == "closed"
+
+
+def test_a_picked_up_handoff_says_so_in_the_api(api_as, northwind_engineer, flow, sam):
+    session = walked_and_escalated(northwind_engineer, target_user=sam)
+    escalations.pick_up_session(session, sam)
+
+    (handoff,) = api_as(sam).get(f"/api/v1/ai-sessions/{session.pk}").json()["handoffs"]
+
+    assert handoff["state"] == "picked_up"

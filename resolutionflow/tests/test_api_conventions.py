@@ -56,3 +56,23 @@ def test_api_errors_are_json(api_as, northwind_engineer):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+def test_a_page_or_page_size_that_is_not_a_whole_number_from_1_is_a_400_naming_it(api_as, northwind_engineer):
+    api = api_as(northwind_engineer)
+    for query, field in (
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("page=-2", "page"),
+        ("page_size=abc", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=2.5", "page_size"),
+        ("page_size=last", "page_size"),
+        ("page=%EF%BC%91", "page"),  # a full-width digit one
+    ):
+        response = api.get(f"/api/v1/teams?{query}")
+        assert response.status_code == 400, query
+        assert list(response.json()) == [field], query
+
+    assert api.get("/api/v1/teams?page=last&page_size=1").status_code == 200
+    assert api.get("/api/v1/teams?page=99").status_code == 404  # past the last page

@@ -170,6 +170,8 @@ def refusal_problem(route: Route, response) -> str:
             return "the API answered without its JSON detail"
     elif NUL_REFUSED.encode() not in response.content or b"<html" not in response.content:
         return "the page answered without a readable page"
+    if "Content-Security-Policy" not in response or "X-Frame-Options" not in response:
+        return "the refusal left out the page headers (CSP, X-Frame-Options) every answer carries"
     return ""
 
 
@@ -463,6 +465,7 @@ def test_an_api_body_over_the_limit_is_a_json_413(api_as, northwind_engineer):
     response = api_as(northwind_engineer).post("/api/v1/flows", "x" * (1024 * 1024 + 1), content_type="text/plain")
 
     assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    assert "Content-Security-Policy" in response and "X-Frame-Options" in response
 
 
 def test_the_error_views_tell_api_requests_from_pages():
