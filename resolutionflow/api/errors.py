@@ -6,18 +6,20 @@ exception) reaches Django's error views: `bad_request`, `permission_denied`, `pa
 `server_error` and `csrf_failure` answer JSON `{"detail": ...}` there, and the site's HTML pages elsewhere.
 """
 
+import sys
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.views import csrf, defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from resolutionflow.htmx import refuse
+from resolutionflow.htmx import refuse, toast
 
 
 class Conflict(exceptions.APIException):
@@ -100,10 +102,35 @@ def page_not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+DATABASE_UNAVAILABLE = "The database is not answering (a restart or a failover). Please try again in a moment."
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request):
+    """500; or 503 with Retry-After when what failed is the database connection (stopped, restarting, a
+    failover, a deadlock or a cancelled statement): the request can simply be sent again. Called by Django
+    inside its handling of the exception, so the exception is still `sys.exc_info()`."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return _database_unavailable(request)
     if is_api_request(request):
         return api_error(500, "Server error. It has been logged; please try again in a moment.")
     return defaults.server_error(request)
+
+
+def _database_unavailable(request):
+    if is_api_request(request):
+        response = api_error(503, DATABASE_UNAVAILABLE)
+    elif request.headers.get("HX-Request") == "true":  # a toast says it; nothing on the page is swapped
+        response = toast(HttpResponse(status=503), DATABASE_UNAVAILABLE, level="error")
+    else:  # rendered without the request, like the 500 page: the session cannot be read either
+        response = HttpResponse(_unavailable_page(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@lru_cache(maxsize=1)
+def _unavailable_page() -> str:
+    return render_to_string("503.html", {"detail": DATABASE_UNAVAILABLE})
 
 
 def csrf_failure(request, reason=""):

@@ -1,8 +1,9 @@
 """What the fault tests share: the environment of the processes they start on the test's own database, the
 faults themselves (connections terminated by the server, an HTTP peer that never answers), and what every
 fault must leave behind, checked the same way each time: `assert_analysed_exactly_once` (every session
-completed, one proposal per problem, each session in exactly one proposal, once) and
-`assert_pushed_exactly_once` (every push succeeded, its marker on the PSA exactly once).
+completed, one proposal per problem, each session in exactly one proposal, once),
+`assert_pushed_exactly_once` (every push succeeded, its marker on the PSA exactly once) and `answered_steps`
+(taken before the fault and compared after: no answered step lost or added).
 """
 
 import socket
@@ -13,7 +14,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import connection
 
-from flowpilot.models import AISession, PsaPush
+from flowpilot.models import AISession, AISessionStep, PsaPush
 from flowpilot.psa.connectors.base import Provider
 from flowpilot.psa.fake import FakePsa
 from flowpilot.tests.test_flywheel_concurrency import PROBLEMS
@@ -68,6 +69,15 @@ def assert_analysed_exactly_once(account, per_group: int) -> None:
     every_id = [sid for p in proposals for sid in p.supporting_session_ids]
     assert len(every_id) == len(set(every_id)) == total, "each session supports exactly one proposal, once"
     assert sorted(p.supporting_session_count for p in proposals) == [per_group] * len(PROBLEMS)
+
+
+def answered_steps() -> dict:
+    """{session id: its answered steps, in order, as (order, free text, result)}."""
+    steps = AISessionStep.objects.filter(answered_at__isnull=False).order_by("session_id", "order")
+    answered: dict = {}
+    for session_id, order, text, result in steps.values_list("session_id", "order", "free_text_input", "action_result"):
+        answered.setdefault(session_id, []).append((order, text, result))
+    return answered
 
 
 def markers_on(fake: FakePsa, provider=Provider.CONNECTWISE) -> Counter:

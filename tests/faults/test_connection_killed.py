@@ -17,6 +17,7 @@ from flowpilot.psa.sender import send_due_pushes
 from flowpilot.tests.test_flywheel_concurrency import PROBLEMS, resolved_capture_sessions
 from ops.processes import ROOT
 from tests.faults.checks import (
+    answered_steps,
     assert_analysed_exactly_once,
     assert_pushed_exactly_once,
     child_environment,
@@ -44,6 +45,7 @@ def test_analysis_whose_connection_is_terminated_mid_run_is_finished_once_after_
     northwind_engineer,
 ):
     resolved_capture_sessions(northwind_engineer, PER_GROUP)
+    answered = answered_steps()
     runner = start("analyze_pending", FLYWHEEL_LEASE_SECONDS=str(LEASE_SECONDS))
     try:
         assert wait_for(lambda: AISession.objects.filter(analysis_status="completed").count() >= 20, 120), (
@@ -67,6 +69,7 @@ def test_analysis_whose_connection_is_terminated_mid_run_is_finished_once_after_
     assert_analysed_exactly_once(northwind_engineer.account, PER_GROUP)
     retried = AISession.objects.filter(account=northwind_engineer.account, analysis_attempts__gt=1)
     assert retried.count() <= 1  # only the session in hand, if any
+    assert answered_steps() == answered, "no answered step lost or added"
 
 
 def test_a_push_whose_sender_loses_its_connection_after_writing_to_the_psa_is_not_written_again(fake_psa):

@@ -22,7 +22,13 @@ from flowpilot.psa.connectors.base import Provider
 from flowpilot.psa.sender import send_due_pushes
 from flowpilot.tests.test_flywheel_concurrency import resolved_capture_sessions
 from ops.processes import ROOT
-from tests.faults.checks import assert_analysed_exactly_once, assert_pushed_exactly_once, child_environment, wait_for
+from tests.faults.checks import (
+    answered_steps,
+    assert_analysed_exactly_once,
+    assert_pushed_exactly_once,
+    child_environment,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 LEASE_SECONDS = 3
@@ -33,6 +39,7 @@ PUSHES = 100
 def test_claims_of_a_worker_killed_with_sigkill_are_taken_over_after_the_lease(northwind_engineer, fake_psa):
     resolved_capture_sessions(northwind_engineer, PER_GROUP)
     linked_sessions_with_due_pushes(fake_psa, PUSHES)
+    answered = answered_steps()
     notes_before = len(fake_psa.notes(Provider.CONNECTWISE))
     env = child_environment(
         FLYWHEEL_LEASE_SECONDS=str(LEASE_SECONDS),
@@ -85,3 +92,4 @@ def test_claims_of_a_worker_killed_with_sigkill_are_taken_over_after_the_lease(n
     retried = AISession.objects.filter(account=northwind_engineer.account, analysis_attempts__gt=1)
     assert retried.count() <= 1  # the session in hand, if any
     assert_pushed_exactly_once(fake_psa, PUSHES)
+    assert answered_steps() == answered, "no answered step lost or added"
