@@ -52,6 +52,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _host_header_name(host: str) -> str:
+    """The host as a browser's Host header names it (and ALLOWED_HOSTS must): an IPv6 address in brackets."""
+    bare = host.strip("[]")
+    return f"[{bare}]" if ":" in bare else bare
+
+
 def _generated_key(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +76,8 @@ def production_environment(host: str, base: dict | None = None) -> tuple[dict, l
         env["SECRET_KEY"] = _generated_key(DATA_DIR / "serve-secret-key")
         notes.append("SECRET_KEY is unset: using one generated for this checkout (.data/serve-secret-key).")
     if _is_loopback(host):
-        local = {"ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"}
+        names = ",".join(dict.fromkeys(["127.0.0.1", "localhost", _host_header_name(host)]))
+        local = {"ALLOWED_HOSTS": names, "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"}
         filled = [name for name in local if not _configured(name, env)]
         for name in filled:
             env[name] = local[name]

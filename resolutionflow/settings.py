@@ -117,6 +117,9 @@ else:
         }
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# With persistent connections (CONN_MAX_AGE > 0), one the database dropped (a restart, a failover) is replaced
+# at the start of the next request instead of failing it.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DATABASES["default"].setdefault("OPTIONS", {})
 # HNSW filters after the index scan: keep scanning until a tenant's filter has its k rows (pgvector ≥ 0.8).
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c hnsw.iterative_scan=relaxed_order")

@@ -62,6 +62,7 @@ def test_the_database_restarted_under_gunicorn_answers_503_then_200_and_loses_no
             SECRET_KEY="fault-test-only",
             PSA_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
             WEB_CONCURRENCY="2",
+            CONN_MAX_AGE="60",  # persistent connections, which the restart drops under each worker
             LLM_PROVIDER="none",
             EMBEDDING_PROVIDER="local",
         ),
