@@ -132,6 +132,7 @@ def checks(session_ids: list[str], fake, logs: dict) -> list[tuple[str, bool, st
     from flowpilot.models import AISession, AISessionStep, PsaPush
     from flowpilot.psa.connectors.base import Provider
     from knowledge.models import FlowProposal
+    from ops.exactly_once import sessions_not_in_their_proposal
 
     sessions = AISession.objects.filter(pk__in=session_ids)
     statuses = Counter(sessions.values_list("analysis_status", "analysis_attempts"))
@@ -143,6 +144,7 @@ def checks(session_ids: list[str], fake, logs: dict) -> list[tuple[str, bool, st
         for sid in ids
     )
     twice = [sid for sid, count in in_proposals.items() if count > 1]
+    astray = sessions_not_in_their_proposal(session_ids)
     steps = Counter(
         str(sid)
         for sid in AISessionStep.objects.filter(session_id__in=session_ids, answered_at__isnull=False).values_list(
@@ -159,6 +161,7 @@ def checks(session_ids: list[str], fake, logs: dict) -> list[tuple[str, bool, st
     return [
         ("sessions analysed once", statuses == {("completed", 1): total}, f"{dict(statuses)}"),
         ("no session in two proposals", not twice, f"{len(in_proposals)} sessions in proposals, {len(twice)} twice"),
+        ("each session in the proposal its analysis made", not astray, f"{len(astray)} in none or in two"),
         ("steps stored", all(steps[sid] == 2 for sid in session_ids), f"{sum(steps.values())} answered steps"),
         (
             "one note and one time entry each",

@@ -194,6 +194,7 @@ def database_checks(ledger: dict, fake_psa_url: str) -> list[tuple[str, int]]:
     """(check, count of what is wrong) for every check; each count must be 0."""
     from flowpilot.models import AISession, AISessionStep, PsaPush
     from knowledge.models import FlowProposal
+    from ops.exactly_once import sessions_not_in_their_proposal
 
     ids = list(ledger)
     resolved = [sid for sid, entry in ledger.items() if entry["resolved"]]
@@ -222,6 +223,7 @@ def database_checks(ledger: dict, fake_psa_url: str) -> list[tuple[str, int]]:
         ("resolved sessions not resolved", sum(status.get(sid) != "resolved" for sid in resolved)),
         ("resolved sessions not analysed exactly once", len(resolved) - analysed[("completed", 1)]),
         ("sessions in two proposals", sum(1 for count in in_proposals.values() if count > 1)),
+        ("resolved sessions not in the proposal their analysis made", len(sessions_not_in_their_proposal(resolved))),
         (
             "pushes lost or duplicated",
             sum(pushes[(sid, kind, "succeeded")] != 1 for sid in resolved for kind in ("note", "time_entry")),

@@ -32,6 +32,6 @@ def test_thirty_seconds_of_load_fail_no_request_and_lose_nothing():
     assert "answer_step_p95" in figures and "dashboard_p95" in figures, output  # every RESULT line printed
     assert figures["errors"] == 0, output
     counts = {name: value for name, value in figures.items() if not name.endswith("_p95") and name != "errors"}
-    assert len(counts) == 7 and set(counts.values()) == {0}, output
+    assert len(counts) == 8 and set(counts.values()) == {0}, output
     requests = re.search(r"requests served: (\d+)", result.stdout)
     assert requests and int(requests.group(1)) > 100, output
