@@ -156,6 +156,11 @@ def check_connection(connection: PsaConnection, *, transport=None) -> Connection
         check = ConnectionCheck(ok=False, message=str(exc))
     except PsaError as exc:
         check = ConnectionCheck(ok=False, message=describe_error(exc, timeout_seconds=config.timeout_seconds))
+    except Exception as exc:  # a connector's bug must not turn "Test connection" into a 500; its type only
+        logger.exception("PSA connection test of account %s failed unexpectedly", connection.account_id)
+        check = ConnectionCheck(
+            ok=False, message=f"The PSA's answer could not be used ({type(exc).__name__}); see the server log."
+        )
     message = crypto.redact(check.message, secrets)[:MAX_MESSAGE]
     check = ConnectionCheck(ok=check.ok, message=message)
     connection.last_test_ok = check.ok

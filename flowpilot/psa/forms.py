@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from flowpilot.errors import PsaUnavailable
 from flowpilot.psa import connection as connections
+from flowpilot.psa import crypto
 from flowpilot.psa.connectors.base import Provider, PsaConfigError
 from flowpilot.psa.connectors.http_client import checked_base_url
 from flowpilot.psa.models import (
@@ -102,6 +104,7 @@ class ConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if provider in Provider.__members__.values() and not self.is_bound:
             self.initial["provider"] = provider
+        self.unavailable = ""  # set by clean(): why no credentials can be saved now (the operator's fix)
         self.saved_provider = self.instance.provider if not self.instance._state.adding else None
         self.saved_secrets = connections.saved_secret_names(self.instance)
         for name, field in self.fields.items():
@@ -150,6 +153,11 @@ class ConnectionForm(forms.ModelForm):
             field = secret_field(provider, name)
             if not cleaned.get(field) and not self.is_secret_saved(provider, name):
                 self.add_error(field, "Required: no value is saved for this provider.")
+        try:  # credentials are always (re-)encrypted on save: without usable keys nothing can be saved
+            crypto.check_available()
+        except PsaUnavailable as error:
+            self.unavailable = error.message
+            self.add_error(None, error.message)
         return cleaned
 
     def typed_secrets(self) -> dict[str, str]:

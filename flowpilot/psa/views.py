@@ -75,6 +75,8 @@ def psa_settings(request):
         return render(request, page_or_piece(request, TEMPLATE, "settings_body"), _page_context(request, form=form))
 
     if not form.is_valid():
+        if form.unavailable:
+            return refuse(request, form.unavailable, "conflict", response=with_errors)
         return refuse(request, "Check the highlighted fields.", "invalid", response=with_errors)
     try:
         connection = form.save_connection(account=account, by=request.user)

@@ -52,18 +52,20 @@ def checked_base_url(value: str, *, what: str) -> str:
     raw = (value or "").strip()
     if not raw:
         raise PsaConfigError(f"{what} is not set.")
-    try:
+    try:  # the host is decoded lazily: an invalid IDNA label ("xn--zz") raises UnicodeError (a ValueError) here
         url = httpx.URL(raw)
-    except (httpx.InvalidURL, TypeError):
-        raise PsaConfigError(f"{what} is not a valid URL.") from None
-    if url.scheme not in ("http", "https") or not url.host:
+        url_host = url.host
+        url_port = url.port
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise PsaConfigError(f"{what} is not a valid URL (check the host name).") from None
+    if url.scheme not in ("http", "https") or not url_host:
         raise PsaConfigError(f"{what} must be an https:// URL.")
-    if url.scheme == "http" and not is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback(url_host):
         raise PsaConfigError(f"{what} must use https (plain http is allowed only for this machine).")
     if url.userinfo:
         raise PsaConfigError(f"{what} must not contain a user name or password.")
-    host = f"[{url.host}]" if ":" in url.host else url.host
-    port = f":{url.port}" if url.port else ""
+    host = f"[{url_host}]" if ":" in url_host else url_host
+    port = f":{url_port}" if url_port else ""
     return f"{url.scheme}://{host}{port}{url.path.rstrip('/')}"
 
 
@@ -170,8 +172,10 @@ class PsaHttp:
         form: dict[str, str] | None = None,
     ) -> Any:
         """Send one request; answer its JSON body (None when empty) or raise the PsaError for its outcome."""
-        path = httpx.URL(url).path
-        where = f"{method} {path}"
+        try:
+            where = f"{method} {httpx.URL(url).path}"
+        except (httpx.InvalidURL, TypeError, ValueError):
+            raise PsaConfigError(f"{self.label}: a request URL is not valid.") from None
         try:
             request = self._client.build_request(method, url, headers=headers, params=params, json=json_body, data=form)
             response = self._client.send(request, stream=True)
@@ -187,7 +191,9 @@ class PsaHttp:
             raise PsaServerError(
                 self.redact(f"{self.label} could not be reached for {where} ({type(exc).__name__}).")
             ) from None
-        except (httpx.HTTPError, httpx.InvalidURL):
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+            # ValueError covers UnicodeError / idna.IDNAError from a host that cannot be encoded, and a header
+            # or parameter httpx refuses: a request that cannot be built is a setting (or an answer) at fault.
             raise PsaConfigError(self.redact(f"{self.label}: the request {where} could not be built.")) from None
 
         status = response.status_code

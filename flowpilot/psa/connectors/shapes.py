@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ DESCRIPTION_LIMIT = 20_000
 NAME_LIMIT = 200
 NUMBER_LIMIT = 64
 NOTE_SEARCH_LIMIT = 200_000
+NUMBER_MAX = 1e15  # larger counts, hours or ids are not a PSA's answer
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"[0-9]{1,18}")
@@ -76,12 +78,19 @@ def flag(obj: dict[str, Any], key: str, what: str) -> bool:
 
 
 def number(obj: dict[str, Any], key: str, what: str) -> float:
+    """A finite number within ±NUMBER_MAX (JSON's 1e999, Infinity and NaN parse in Python: refused here)."""
     value = obj.get(key)
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PsaBadResponse(f"Expected a number for {what}.{key}.")
-    return float(value)
+    if isinstance(value, int):
+        if abs(value) > NUMBER_MAX:
+            raise PsaBadResponse(f"Expected a number within ±{NUMBER_MAX:g} for {what}.{key}.")
+        return float(value)
+    if not math.isfinite(value) or abs(value) > NUMBER_MAX:
+        raise PsaBadResponse(f"Expected a finite number within ±{NUMBER_MAX:g} for {what}.{key}.")
+    return value
 
 
 def numeric_id(value: str, what: str) -> int:

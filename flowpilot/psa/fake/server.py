@@ -204,6 +204,11 @@ class FakePsa:
             )
         )
 
+    def answer(self, method: str | None, path_glob: str, body: Any, *, status: int = 200, times: int = 1) -> None:
+        """The next `times` matching requests answer `body` as JSON (non-finite floats as Infinity / NaN, which
+        Python's json reads back), to prove a connector checks what a PSA says."""
+        self.store.queue_failure(Failure(method=method, path_glob=path_glob, status=status, body=body, remaining=times))
+
     def config(self, provider: Provider, *, timeout_seconds: float = 10.0) -> ConnectorConfig:
         """Connection settings that reach this server as `provider`, with the credentials it accepts."""
         return seeds.connector_config(Provider(provider), self.url, timeout_seconds=timeout_seconds)
@@ -264,6 +269,8 @@ class FakePsa:
     @staticmethod
     def _failure_reply(failure: Failure, request: FakeRequest) -> Reply:
         headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
+        if failure.body is not None:
+            return Reply(status=failure.status or 200, body=failure.body, headers=headers)
         message = f"Fake PSA told to answer {failure.status}"
         if failure.echo:
             echoed = [f"{name}={request.header(name)}" for name in ECHOED_HEADERS if request.header(name)]

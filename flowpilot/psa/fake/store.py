@@ -74,6 +74,7 @@ class Failure:
     after_store: bool = False
     remaining: int = 1
     echo: bool = False  # put the request's credential headers and body in the error, as a careless PSA might
+    body: Any = None  # answer this body instead (e.g. `{"record_count": float("inf")}`: JSON's Infinity)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and fnmatch.fnmatchcase(path, self.path_glob)
