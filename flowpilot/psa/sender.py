@@ -118,7 +118,7 @@ class Connectors:
 class Attempt:
     """A claimed push as one attempt sends it (read with the attempt's count)."""
 
-    push_id: int
+    claim: Claim  # renewed for this attempt: its lease is the token the outcome is recorded with
     attempts: int
     kind: str
     payload: dict
@@ -130,8 +130,8 @@ class Attempt:
 
 
 def send(claim: Claim, connectors: Connectors) -> str:
-    """Send one claimed push: succeeded, retry, dead, or skipped (the claim is no longer ours, or its link
-    is no longer verified: handed back uncounted)."""
+    """Send one claimed push: succeeded, retry, dead, or skipped (the claim is no longer ours or its lease has
+    run out, or its link is no longer verified: handed back uncounted, nothing written)."""
     attempt = _start_attempt(claim)
     if attempt is None:
         release([claim])
@@ -145,17 +145,23 @@ def send(claim: Claim, connectors: Connectors) -> str:
         if written is None:
             written = _write(connector, attempt, identity)
     except Exception as error:  # every failure is recorded on the push and retried or given up: never lost
-        return _record_failure(claim, attempt.attempts, error)
-    return _record_success(claim, attempt.attempts, attempt.ticket_id, written)
+        return _record_failure(attempt.claim, attempt.attempts, error)
+    return _record_success(attempt.claim, attempt.attempts, attempt.ticket_id, written)
 
 
 # The note's text comes from the session as it is now: its documentation, or the hand-off's text.
+# The claim's lease must still run (by the database's clock, as the claim reads it): once it has run out another
+# sender may hold the push. Each attempt renews it, so one slow attempt never lets a later one of the batch start
+# on a lapsed lease; the renewed lease is the token `_record` then checks.
 START_ATTEMPT = """
-UPDATE flowpilot_psapush AS p SET attempts = p.attempts + 1
+UPDATE flowpilot_psapush AS p SET attempts = p.attempts + 1,
+    lease_until = clock_timestamp() + make_interval(secs => %(lease)s)
 FROM flowpilot_ticketlink AS l, flowpilot_aisession AS s
-WHERE p.id = %s AND p.lease_until = %s AND p.status IN ('pending', 'failed')
+WHERE p.id = %(push)s AND p.lease_until = %(token)s AND p.lease_until > clock_timestamp()
+  AND p.status IN ('pending', 'failed')
   AND l.session_id = p.session_id AND l.status = 'verified' AND s.id = p.session_id
-RETURNING p.attempts, p.kind, p.payload, p.marker, p.account_id, coalesce(p.engineer_id, s.engineer_id), l.ticket_id,
+RETURNING p.lease_until, p.attempts, p.kind, p.payload, p.marker, p.account_id,
+    coalesce(p.engineer_id, s.engineer_id), l.ticket_id,
     CASE p.kind
         WHEN 'note' THEN s.documentation
         WHEN 'handoff_note' THEN coalesce(
@@ -168,20 +174,25 @@ RETURNING p.attempts, p.kind, p.payload, p.marker, p.account_id, coalesce(p.engi
 
 def _start_attempt(claim: Claim) -> Attempt | None:
     """Count the attempt and commit it (durably) before calling the PSA, reading what it sends in the same
-    statement; None if the claim is no longer ours or the link is no longer verified.
+    statement, and renew the lease for this attempt; None if the claim is no longer ours, its lease has run
+    out or the link is no longer verified.
 
     This commit is what makes a later attempt look for the marker first, so it waits for the WAL flush;
     recording the outcome need not (lost in a database crash, the push is due again and its next attempt
     finds what this one wrote).
     """
     with connection.cursor() as cursor:
-        cursor.execute(START_ATTEMPT, [claim.push_id, claim.lease])
+        cursor.execute(
+            START_ATTEMPT, {"push": claim.push_id, "token": claim.lease, "lease": settings.PSA_PUSH_LEASE_SECONDS}
+        )
         row = cursor.fetchone()
     if row is None:
         return None
-    attempts, kind, payload, marker, account_id, engineer_id, ticket_id, text = row
+    lease, attempts, kind, payload, marker, account_id, engineer_id, ticket_id, text = row
     payload = json.loads(payload) if isinstance(payload, str) else payload
-    return Attempt(claim.push_id, attempts, kind, payload, marker, account_id, engineer_id, ticket_id, text or "")
+    return Attempt(
+        Claim(claim.push_id, lease), attempts, kind, payload, marker, account_id, engineer_id, ticket_id, text or ""
+    )
 
 
 def _record(claim: Claim, **fields) -> None:
