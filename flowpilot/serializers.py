@@ -142,11 +142,27 @@ class SessionListSerializer(serializers.ModelSerializer):
 
 
 class StartSessionSerializer(serializers.Serializer):
-    intake = serializers.CharField(max_length=10_000, trim_whitespace=True)
+    """The problem (`intake`), or a PSA ticket (`ticket_id`) whose summary and description become it."""
+
+    intake = serializers.CharField(
+        max_length=10_000,
+        trim_whitespace=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The problem. May be left out when `ticket_id` names a PSA ticket: the ticket's text fills it.",
+    )
     client_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     device = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     ticket_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     prefer_capture = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, data):
+        if not data["intake"] and not data["ticket_id"].strip():
+            raise serializers.ValidationError(
+                {"intake": ["Describe the problem, or give the ticket_id of a PSA ticket to start from."]}
+            )
+        return data
 
 
 class AnswerSerializer(serializers.Serializer):

@@ -82,14 +82,22 @@ def start_session(engineer, text: str = "", *, ticket_id: str = "", **intake) ->
 
     The ticket is read first (outside the transaction): its summary and description are the problem when
     none is written. A number the PSA does not know is refused (InvalidIntake on `ticket_id`); a PSA that
-    cannot be reached leaves the link unverified. The session and its link are written together.
+    cannot be reached leaves the link unverified, or, with no problem written, is refused on `intake`.
+    The session and its link are written together.
     """
     number = _clean_number(ticket_id)
     connection = connections.enabled_connection(engineer.account) if number else None
+    written = bool((text or "").strip())
     if connection is None:
+        if number and not written:
+            raise InvalidIntake("intake", "Describe the problem: this account has no PSA to read the ticket from.")
         return engine.start_session(engineer, text, ticket_id=number, **intake)
     ticket = read_ticket(engineer.account, number)
-    if not (text or "").strip() and ticket is not None:
+    if not written and ticket is None:
+        raise InvalidIntake(
+            "intake", f"Ticket {number} could not be read from the PSA just now: describe the problem to start."
+        )
+    if not written:
         filled = prefill(ticket)
         text = filled["intake"]
         intake["client_name"] = intake.get("client_name") or filled["client_name"]
