@@ -2,6 +2,8 @@
 
 from django.db import connection
 
+from resolutionflow.locks import hold_until_commit
+
 UPSERT = """
 INSERT INTO flowpilot_flownodeday (flow_id, node_id, day, shown, escapes) VALUES (%s, %s, %s, 1, %s)
 ON CONFLICT (flow_id, node_id, day) DO UPDATE
@@ -77,9 +79,7 @@ def refresh_session_day(session) -> None:
             cursor.execute("SELECT (%s::timestamptz AT TIME ZONE %s)::date", [moment, zone])
             day = cursor.fetchone()[0]
             # Serialise recomputes of one account-day: two closes at once must not both insert.
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"rollup:{session.account_id}:{kind}:{day}"]
-            )
+            hold_until_commit(f"rollup:{session.account_id}:{kind}:{day}")
             if kind == "created":
                 cursor.execute(
                     "DELETE FROM flowpilot_sessionday WHERE account_id = %s AND day = %s", [session.account_id, day]

@@ -7,7 +7,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
 from knowledge.tree_format import PROCEDURAL, TROUBLESHOOTING
@@ -362,7 +362,9 @@ class GeneralisationTerm(AccountOwned):
 
     class Meta:
         ordering = ["term"]
-        constraints = [models.UniqueConstraint(fields=["account", "term"], name="uniq_generalisation_term")]
+        constraints = [  # one row per term, compared without case (add_term updates the row it finds)
+            models.UniqueConstraint("account", Lower("term"), name="uniq_generalisation_term_ci")
+        ]
 
     def __str__(self):
         return f"{self.term} → {self.replacement}"

@@ -21,12 +21,12 @@ support has grown by FLYWHEEL_RESURFACE_GROWTH since it was dismissed.
 import threading
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from pgvector.django import CosineDistance
 
 from knowledge.models import FlowProposal, GeneratedBy, ProposalStatus, ProposalType
 from resolutionflow.ai.embeddings import get_embedder
+from resolutionflow.locks import hold_until_commit
 
 RULES_BASE = 0.5
 CAP = 0.95
@@ -89,8 +89,7 @@ def recording_sessions(sessions) -> dict[str, FlowProposal]:
 
 def lock_account(account_id) -> None:
     """A transaction-scoped advisory lock per account: merge decisions are serialised per tenant."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"flywheel:{account_id}"])
+    hold_until_commit(f"flywheel:{account_id}")
 
 
 def record(
