@@ -69,8 +69,10 @@ class NotWaiting(Exception):
 
     api_status = 409
 
-    def __init__(self, status: str, engineer: str):
-        if status == "active":
+    def __init__(self, status: str, engineer: str, *, escalated: bool = True):
+        if status == "active" and not escalated:
+            message = f"This session was never escalated: {engineer} is working it, there is nothing to pick up."
+        elif status == "active":
             message = f"{engineer} already picked this session up."
         else:
             message = f"This session is {status}: there is nothing to pick up."

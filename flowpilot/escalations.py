@@ -150,8 +150,8 @@ def pick_up_session(session: AISession, user) -> AISession:
     try:
         return engine.pick_up_session(session, user)
     except SessionClosed as closed:
-        holder = AISession.objects.select_related("engineer").only("engineer").get(pk=session.pk).engineer
-        raise NotWaiting(closed.status, holder.display_name) from None
+        now = AISession.objects.select_related("engineer").only("engineer", "escalated_at").get(pk=session.pk)
+        raise NotWaiting(closed.status, now.engineer.display_name, escalated=now.escalated_at is not None) from None
 
 
 def record_pick_up(session: AISession, user) -> SessionHandoff:

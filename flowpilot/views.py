@@ -34,7 +34,7 @@ from flowpilot.psa import selectors as psa_selectors
 from flowpilot.psa import services as psa_services
 from knowledge import selectors as knowledge_selectors
 from knowledge.matching import ConfidenceTier
-from resolutionflow.htmx import page_or_piece, refuse, toast
+from resolutionflow.htmx import form_error, page_or_piece, refuse, toast
 from resolutionflow.tenancy import account_member_required
 from resolutionflow.throttling import SESSION_ANSWER, SESSION_START, throttled
 from scripts import selectors as script_selectors
@@ -47,7 +47,6 @@ from scripts.highlighting import highlight_powershell
 PAGE = "flowpilot/session_detail.html"
 CLOSE_PAGE = "flowpilot/session_close.html"
 PAGE_SIZE = 25
-CHECK_FORM = "Check the form: something is missing."
 CHECK_PARAMETERS = "Check the highlighted parameters."
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "All"}
 
@@ -99,7 +98,7 @@ def session_new(request):
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     template = page_or_piece(request, "flowpilot/session_new.html", "form")
     if form.errors:
-        return refuse(request, CHECK_FORM, response=lambda: render(request, template, {"form": form}))
+        return refuse(request, form_error(form), response=lambda: render(request, template, {"form": form}))
     return render(request, template, {"form": form})
 
 
@@ -440,9 +439,9 @@ def _close(request, session, action: str, form, close, message: str):
             return _closed(request, session, message)
     if not request.htmx:
         page = {"session": session, "action": action, "form": form}
-        return refuse(request, CHECK_FORM, response=lambda: render(request, CLOSE_PAGE, page))
+        return refuse(request, form_error(form), response=lambda: render(request, CLOSE_PAGE, page))
     context = {"session": session, "form": form, "in_dialog": True}
-    return refuse(request, CHECK_FORM, response=render(request, f"{CLOSE_PAGE}#{action}_form", context))
+    return refuse(request, form_error(form), response=render(request, f"{CLOSE_PAGE}#{action}_form", context))
 
 
 def _closed(request, session, message: str):

@@ -160,8 +160,10 @@ def test_who_may_pick_up(request, northwind_engineer, flow, sam, kim, second_lin
 def test_an_active_session_cannot_be_picked_up(northwind_engineer, flow, sam):
     session = engine.start_session(northwind_engineer, LOCKOUT_INTAKE)
 
-    with pytest.raises(NotWaiting):
+    with pytest.raises(NotWaiting) as refused:
         escalations.pick_up_session(session, sam)
+
+    assert refused.value.message.startswith("This session was never escalated")
 
 
 def test_an_escalated_session_no_longer_takes_answers_until_picked_up(northwind_engineer, flow, sam):

@@ -23,7 +23,7 @@ def test_a_resolve_without_a_summary_swaps_the_dialog_form_back_with_its_error(l
     dialog.get_by_role("button", name="Resolve session").click()
 
     expect(dialog).to_contain_text("Say how the problem was resolved.")
-    expect(page.locator("#toasts")).to_contain_text("Check the form: something is missing.")
+    expect(page.locator("#toasts")).to_contain_text("Say how the problem was resolved.")  # the form's own error
     expect(page.locator("#toasts")).not_to_contain_text("Something went wrong")
     assert page.evaluate("window.sameDocument") is True
     assert AISession.objects.get().status == "active"
