@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from flowpilot import engine
@@ -24,6 +26,7 @@ from resolutionflow.redaction import redacted
 
 logger = logging.getLogger(__name__)
 MAX_NUMBER = 100
+LINKS_PER_ACCOUNT = 5  # unverified links of one account re-checked per sender run
 
 
 def _reader(connection):
@@ -53,7 +56,8 @@ def read_ticket(account, number: str) -> Ticket | None:
     if not number or connection is None:
         return None
     try:
-        return _reader(connection).find_ticket(number)
+        with _reader(connection) as reader:
+            return reader.find_ticket(number)
     except PsaNotFound:
         raise TicketNotFound("ticket_id", f"The PSA has no ticket {number}: check the number.") from None
     except Exception as error:  # the PSA down, a credential problem: the link waits, unverified
@@ -74,7 +78,10 @@ def open_tickets(user, *, limit: int = 50) -> list[TicketSummary]:
     if connection is None:
         return []
     identity = connection.identity_for(user)
-    return _reader(connection).open_tickets(identity, limit=limit) if identity is not None else []
+    if identity is None:
+        return []
+    with _reader(connection) as reader:
+        return reader.open_tickets(identity, limit=limit)
 
 
 def start_session(engineer, text: str = "", *, ticket_id: str = "", **intake) -> object:
@@ -159,25 +166,49 @@ def _apply(link: TicketLink, ticket: Ticket | None, error: str = "") -> None:
     link.check_error = ""
 
 
-def verify_link(link: TicketLink) -> TicketLink:
-    """Read the link's ticket again: verified, still unverified (PSA unreachable), or not found."""
+def verify_link(link: TicketLink, *, reader=None) -> TicketLink:
+    """Read the link's ticket again: verified, still unverified (PSA unreachable), or not found.
+
+    `reader` is a connector to the link's account's PSA to reuse (the caller closes it); without one, a
+    connector is opened for this read and closed after it."""
     connection = connections.enabled_connection(link.account)
-    now = timezone.now()
     if connection is None:
+        now = timezone.now()
         error = "This account has no PSA connection."
         TicketLink.objects.filter(pk=link.pk).update(checked_at=now, check_error=error)
         link.checked_at, link.check_error = now, error
         return link
+    if reader is not None:
+        return _verify_with(link, reader)[0]
+    try:
+        opened = _reader(connection)
+    except Exception as error:  # credentials unreadable, settings incomplete: checked again later
+        return _store_check(link, link.number, None, _unreachable(error))
+    with opened:
+        return _verify_with(link, opened)[0]
+
+
+def _verify_with(link: TicketLink, reader) -> tuple[TicketLink, bool]:
+    """Read the link's ticket with `reader`; answers the link and whether the PSA failed to answer."""
     typed = link.number
     try:
-        ticket = _reader(connection).find_ticket(typed)
+        ticket = reader.find_ticket(typed)
     except PsaNotFound:
         link.status, link.check_error = LinkStatus.NOT_FOUND, f"The PSA has no ticket {link.number}."
+        return _store_check(link, typed), False
     except Exception as error:  # any failure leaves it unverified, to be checked again
-        _apply(link, None, _unreachable(error))
-    else:
-        _apply(link, ticket)
-    link.checked_at = now
+        return _store_check(link, typed, None, _unreachable(error)), True
+    return _store_check(link, typed, ticket), False
+
+
+_UNCHANGED = object()
+
+
+def _store_check(link: TicketLink, typed: str, ticket=_UNCHANGED, error: str = "") -> TicketLink:
+    """Save what a check found, unless the link was corrected or verified meanwhile."""
+    if ticket is not _UNCHANGED:
+        _apply(link, ticket, error)
+    link.checked_at = timezone.now()
     with transaction.atomic():
         current = TicketLink.objects.select_for_update().filter(pk=link.pk).first()
         if current is None or current.number != typed or current.is_verified:  # corrected or verified meanwhile
@@ -186,16 +217,49 @@ def verify_link(link: TicketLink) -> TicketLink:
     return link
 
 
-def verify_due_links(limit: int = 50) -> int:
-    """Check unverified links not checked for PSA_LINK_RECHECK_SECONDS (the sender's runs call this)."""
+def verify_due_links(limit: int = 50, *, per_account: int = LINKS_PER_ACCOUNT, stopping=None) -> int:
+    """Check unverified links not checked for PSA_LINK_RECHECK_SECONDS (the sender's runs call this).
+
+    Bounded so one account's PSA outage never holds up the run: at most `per_account` links of an account
+    (one connector per account, closed at the end), none more of an account once its PSA failed to answer,
+    and nothing after `stopping()` answers true (the sender's deadline or stop). Answers how many were verified.
+    """
     since = timezone.now() - timedelta(seconds=settings.PSA_LINK_RECHECK_SECONDS)
+    oldest_first = [F("checked_at").asc(nulls_first=True), F("id").asc()]
     due = (
         TicketLink.objects.filter(status=LinkStatus.UNVERIFIED)
         .exclude(checked_at__gte=since)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("account_id")], order_by=oldest_first))
+        .filter(rank__lte=per_account)  # the oldest few of each account: one account never fills the run
         .select_related("account")
-        .order_by("checked_at", "id")[:limit]
+        .order_by(*oldest_first)[:limit]
     )
-    links = list(due)
-    for link in links:
-        verify_link(link)
-    return sum(1 for link in links if link.is_verified)
+    readers: dict[object, object] = {}
+    given_up: set[object] = set()
+    verified = 0
+    try:
+        for link in due:
+            account_id = link.account_id
+            if stopping is not None and stopping():
+                break
+            if account_id in given_up:
+                continue
+            connection = connections.enabled_connection(link.account)
+            if connection is None:
+                verify_link(link)
+                continue
+            if account_id not in readers:
+                try:
+                    readers[account_id] = _reader(connection)
+                except Exception as error:  # the account's credentials cannot be used: its links wait
+                    _store_check(link, link.number, None, _unreachable(error))
+                    given_up.add(account_id)
+                    continue
+            link, unanswered = _verify_with(link, readers[account_id])
+            verified += link.is_verified
+            if unanswered:
+                given_up.add(account_id)
+    finally:
+        for reader in readers.values():
+            reader.close()
+    return verified

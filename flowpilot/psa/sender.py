@@ -68,30 +68,42 @@ def claim_due_pushes(limit: int) -> list[Claim]:
 
 
 def send_due_pushes(limit: int | None = None, *, max_seconds: float | None = None, stop=None) -> Counter:
-    """Verify due unverified links, then send due pushes until none are left, `limit` were handled,
-    `max_seconds` passed or `stop()` answers true. Returns counts by outcome."""
+    """Send due pushes until none are left, `limit` were handled, `max_seconds` passed or `stop()` answers
+    true; then re-read due unverified links (within the same bounds) and send the pushes they free. Returns
+    counts by outcome (and `links_verified`)."""
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
 
     def stopping() -> bool:
         return (stop is not None and stop()) or (deadline is not None and time.monotonic() >= deadline)
 
     results = Counter()
-    verified = links.verify_due_links(LINKS_PER_RUN)
-    if verified:
-        results["links_verified"] = verified
     connectors = Connectors()
-    sent = 0
-    while (limit is None or sent < limit) and not stopping():
-        claims = claim_due_pushes(BATCH if limit is None else min(BATCH, limit - sent))
-        if not claims:
-            break
-        try:
-            while claims and not stopping():
-                results[send(claims[0], connectors)] += 1
-                sent += 1
-                claims.pop(0)
-        finally:
-            release(claims)
+
+    def sent() -> int:
+        return results.total() - results["links_verified"]
+
+    def send_claimed() -> None:
+        while (limit is None or sent() < limit) and not stopping():
+            claims = claim_due_pushes(BATCH if limit is None else min(BATCH, limit - sent()))
+            if not claims:
+                return
+            try:
+                while claims and not stopping():
+                    results[send(claims[0], connectors)] += 1
+                    claims.pop(0)
+            finally:
+                release(claims)
+
+    try:
+        # Pushes first: re-reading unverified links (bounded, see verify_due_links) never delays them, and the
+        # pushes of links verified now go in the same run while time is left.
+        send_claimed()
+        verified = links.verify_due_links(LINKS_PER_RUN, stopping=stopping)
+        if verified:
+            results["links_verified"] = verified
+            send_claimed()
+    finally:
+        connectors.close()
     return results
 
 
@@ -107,6 +119,12 @@ class Connectors:
             psa = connections.enabled_connection(Account.objects.get(pk=account_id))
             self._by_account[account_id] = (psa, services.open_connector(psa) if psa is not None else None)
         return self._by_account[account_id]
+
+    def close(self) -> None:
+        for _psa, connector in self._by_account.values():
+            if connector is not None:
+                connector.close()
+        self._by_account.clear()
 
     def identity(self, psa, engineer_id) -> Identity:
         if engineer_id not in self._identities:

@@ -41,9 +41,20 @@ class MemoryPsa:
         self.calls: list[str] = []
         self.connections: dict = {}
         self.unreachable = False
+        self.closed = 0  # how often a connector was closed
         self._failures: list[tuple[str, Exception, bool]] = []  # (call, error, store first)
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
+
+    # ── a connector's life: one instance stands for every connector opened ──
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        self.closed += 1
 
     # ── set-up ──
     def connect(self, account, **identities) -> MemoryConnection:
