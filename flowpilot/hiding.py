@@ -46,21 +46,19 @@ def hide_text(session: AISession, span: str) -> AISession:
 def _hide_in_session(session: AISession, span: str) -> bool:
     changed = []
     intake = dict(session.intake_content or {})
-    if span in intake.get("text", ""):
-        intake["text"] = hide_span(intake["text"], span).text
-        session.intake_content = intake
+    text = _hidden(intake.get("text", ""), span)
+    if text != intake.get("text", ""):
+        session.intake_content = {**intake, "text": text}
         changed.append("intake_content")
     for name in SESSION_TEXTS:
         value = getattr(session, name) or ""
-        if span in value:
-            setattr(session, name, hide_span(value, span).text)
+        if (hidden := _hidden(value, span)) != value:
+            setattr(session, name, hidden)
             changed.append(name)
     messages = session.conversation_messages or []
-    if any(span in str(m.get("content", "")) for m in messages if isinstance(m, dict)):
-        session.conversation_messages = [
-            {**m, "content": hide_span(str(m.get("content", "")), span).text} if isinstance(m, dict) else m
-            for m in messages
-        ]
+    hidden_messages = [_hidden_in(m, "content", span) for m in messages]
+    if hidden_messages != messages:
+        session.conversation_messages = hidden_messages
         changed.append("conversation_messages")
     if changed:
         session.save(update_fields=[*changed, "updated_at"])
@@ -68,15 +66,29 @@ def _hide_in_session(session: AISession, span: str) -> bool:
 
 
 def _hide_in_step(step, span: str) -> bool:
-    changed = [name for name in STEP_TEXTS if span in (getattr(step, name) or "")]
-    for name in changed:
-        setattr(step, name, hide_span(getattr(step, name), span).text)
-    if any(span in str(note.get("text", "")) for note in step.notes or [] if isinstance(note, dict)):
-        step.notes = [
-            {**note, "text": hide_span(str(note.get("text", "")), span).text} if isinstance(note, dict) else note
-            for note in step.notes
-        ]
+    changed = []
+    for name in STEP_TEXTS:
+        value = getattr(step, name) or ""
+        if (hidden := _hidden(value, span)) != value:
+            setattr(step, name, hidden)
+            changed.append(name)
+    notes = step.notes or []
+    hidden_notes = [_hidden_in(note, "text", span) for note in notes]
+    if hidden_notes != notes:
+        step.notes = hidden_notes
         changed.append("notes")
     if changed:
         step.save(update_fields=changed)
     return bool(changed)
+
+
+def _hidden(text: str, span: str) -> str:
+    """`text` with `span` hidden where it shows (hide_span leaves the markers already there alone)."""
+    return hide_span(text, span).text if text else text
+
+
+def _hidden_in(entry, key: str, span: str):
+    """A transcript message or a note (a dict) with its `key` text hidden; anything else as it is."""
+    if not isinstance(entry, dict) or not isinstance(entry.get(key), str):
+        return entry
+    return {**entry, key: _hidden(entry[key], span)}

@@ -453,8 +453,10 @@ def contains_secret(text: str) -> bool:
 
 
 def hide_span(text: str, span: str) -> Redaction:
-    """An engineer hides a span by hand: every occurrence of `span` in `text` becomes MARKER."""
+    """An engineer hides a span by hand: every occurrence of `span` in `text` outside the markers already
+    there becomes MARKER (a span matching part of a marker, "hidden" say, leaves the markers whole)."""
     span = (span or "").strip()
-    if not span or not text or span not in text:
+    pieces = (text or "").split(MARKER)
+    if not span or not any(span in piece for piece in pieces):
         return Redaction(text or "")
-    return Redaction(text.replace(span, MARKER), (BY_HAND,))
+    return Redaction(MARKER.join(piece.replace(span, MARKER) for piece in pieces), (BY_HAND,))

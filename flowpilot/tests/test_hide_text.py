@@ -70,3 +70,17 @@ def test_another_accounts_session_is_404(client_as, contoso_engineer, northwind_
     session = session_with_a_missed_secret(northwind_engineer)
     assert hide(client_as(contoso_engineer), session, SECRET).status_code == 404
     assert SECRET in AISession.objects.get(pk=session.pk).conversation_messages[-1]["content"]
+
+
+def test_a_span_matching_part_of_a_marker_leaves_the_markers_whole(engineer_client, northwind_engineer):
+    session = session_with_a_missed_secret(northwind_engineer)
+    assert hide(engineer_client, session, SECRET).status_code == 200
+    before = AISession.objects.get(pk=session.pk)
+    record = json.dumps([[s.action_result, s.notes] for s in before.steps.all()])
+
+    for part in ("hidden", "[hidden secret", "secret]"):
+        assert hide(engineer_client, session, part).status_code == 422, part  # only inside markers: not shown
+
+    after = AISession.objects.get(pk=session.pk)
+    assert json.dumps([[s.action_result, s.notes] for s in after.steps.all()]) == record
+    assert "[[hidden" not in record and record.count(MARKER) == 2
