@@ -6,7 +6,7 @@ from flowpilot.psa.push_models import PsaPush, TicketLink
 from flowpilot.psa.serializers import PsaPushSerializer, TicketLinkSerializer
 from flowpilot.selectors import SCOPES
 from knowledge.matching import ConfidenceTier
-from resolutionflow.serializers import ListQuerySerializer, filter_choice
+from resolutionflow.serializers import IdField, ListQuerySerializer, filter_choice
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -188,8 +188,8 @@ class ResolveSerializer(serializers.Serializer):
 
 class EscalateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
-    target_user_id = serializers.UUIDField(required=False, allow_null=True)
-    target_team_id = serializers.UUIDField(required=False, allow_null=True)
+    target_user_id = IdField(required=False, allow_null=True)
+    target_team_id = IdField(required=False, allow_null=True)
 
 
 class AbandonSerializer(serializers.Serializer):
@@ -197,7 +197,7 @@ class AbandonSerializer(serializers.Serializer):
 
 
 class SwitchFlowSerializer(serializers.Serializer):
-    flow_id = serializers.UUIDField()
+    flow_id = IdField()
 
 
 class HandoffSerializer(serializers.ModelSerializer):

@@ -22,6 +22,16 @@ class ListQuerySerializer(serializers.Serializer):
         return query.validated_data
 
 
+class IdField(serializers.UUIDField):
+    """An object's id in a request body: a UUID written as a string. DRF's own field also takes a JSON number
+    (`5` becomes 00000000-0000-0000-0000-000000000005, then a 404): a number is a wrong type, a 400."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 def filter_choice(choices, default: str = "") -> serializers.ChoiceField:
     """An optional filter among `choices` (blank: no filter, or `default`)."""
     return serializers.ChoiceField(choices=list(choices), required=False, allow_blank=True, default=default)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from resolutionflow.serializers import ListQuerySerializer
+from resolutionflow.serializers import IdField, ListQuerySerializer
 from scripts.models import ScriptCategory, ScriptGeneration, ScriptTemplate
 
 
@@ -41,9 +41,9 @@ class ScriptTemplateSerializer(serializers.ModelSerializer):
 
 
 class GenerateSerializer(serializers.Serializer):
-    template_id = serializers.UUIDField()
+    template_id = IdField()
     parameters = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
-    ai_session_id = serializers.UUIDField(required=False, allow_null=True)
+    ai_session_id = IdField(required=False, allow_null=True)
 
 
 class GenerateResponseSerializer(serializers.Serializer):

@@ -76,3 +76,28 @@ def test_a_page_or_page_size_that_is_not_a_whole_number_from_1_is_a_400_naming_i
 
     assert api.get("/api/v1/teams?page=last&page_size=1").status_code == 200
     assert api.get("/api/v1/teams?page=99").status_code == 404  # past the last page
+
+
+def test_an_id_given_as_a_json_number_is_a_400_naming_the_field(api_as, northwind_engineer):
+    from flowpilot import engine
+
+    api = api_as(northwind_engineer)
+    session = engine.start_session(northwind_engineer, "Printer offline on floor 2")
+    for url, body, field in (
+        (
+            f"/api/v1/ai-sessions/{session.pk}/escalate",
+            {"reason": "Needs on-site", "target_user_id": 5},
+            "target_user_id",
+        ),
+        (
+            f"/api/v1/ai-sessions/{session.pk}/escalate",
+            {"reason": "Needs on-site", "target_team_id": 7.0},
+            "target_team_id",
+        ),
+        (f"/api/v1/ai-sessions/{session.pk}/switch-flow", {"flow_id": 12}, "flow_id"),
+        ("/api/v1/scripts/generate", {"template_id": 3, "parameters": {}}, "template_id"),
+        ("/api/v1/scripts/generate", {"template_id": ["x"], "parameters": {}}, "template_id"),
+    ):
+        response = api.post(url, body, format="json")
+        assert response.status_code == 400, (url, body, response.content)
+        assert field in response.json(), (url, response.json())
