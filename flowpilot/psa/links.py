@@ -20,7 +20,7 @@ from flowpilot import engine
 from flowpilot.errors import InvalidIntake, LinkLocked, TicketNotFound
 from flowpilot.psa import connection as connections
 from flowpilot.psa import services
-from flowpilot.psa.connectors.base import PsaNotFound, Ticket, TicketSummary
+from flowpilot.psa.connectors.base import PsaIdentityMissing, PsaNotFound, Ticket, TicketSummary
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushStatus, TicketLink
 from resolutionflow.redaction import redacted
 
@@ -73,13 +73,14 @@ def prefill(ticket: Ticket) -> dict:
 
 
 def open_tickets(user, *, limit: int = 50) -> list[TicketSummary]:
-    """The user's open tickets in the PSA (as their own identity); [] without a PSA. PSA errors propagate."""
+    """The user's open tickets in the PSA (as their own identity); [] without a PSA. PSA errors propagate:
+    `PsaIdentityMissing` when the user (and the account default) has no identity that names their tickets."""
     connection = connections.enabled_connection(user.account)
     if connection is None:
         return []
     identity = connection.identity_for(user)
     if identity is None:
-        return []
+        raise PsaIdentityMissing("No PSA identity is set for this engineer.")
     with _reader(connection) as reader:
         return reader.open_tickets(identity, limit=limit)
 

@@ -14,6 +14,7 @@ from flowpilot.errors import InvalidIntake, PushNotDead
 from flowpilot.forms import IntakeForm
 from flowpilot.psa import connection as connections
 from flowpilot.psa import links, selectors, services
+from flowpilot.psa.connectors.base import PsaIdentityMissing
 from flowpilot.psa.ticket_forms import TicketNumberForm
 from flowpilot.views import session_action
 from resolutionflow.htmx import is_partial, page_or_piece, refuse, toast
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 PANEL = "flowpilot/psa/session_psa.html"
 PUSHES = "flowpilot/psa/push_list.html"
 UNREACHABLE = "The PSA could not be reached just now; try again in a moment."
+NO_IDENTITY = (
+    "Your PSA identity is not set, so your open tickets cannot be listed: ask an owner to set it in PSA settings "
+    "(you can still type a ticket number)."
+)
 
 
 def panel_context(session, user, can_act: bool, **extra) -> dict:
@@ -73,6 +78,8 @@ def open_tickets(request):
     error = ""
     try:
         tickets = links.open_tickets(request.user)
+    except PsaIdentityMissing:
+        tickets, error = [], NO_IDENTITY
     except Exception as failure:  # the PSA down or refusing: say so, never a 500
         logger.warning("Listing open PSA tickets failed: %s", type(failure).__name__)
         tickets, error = [], UNREACHABLE

@@ -30,6 +30,7 @@ from .base import (
     PsaBadResponse,
     PsaConfigError,
     PsaError,
+    PsaIdentityMissing,
     PsaNotFound,
     Ticket,
     TicketSummary,
@@ -228,7 +229,7 @@ class AutotaskConnector(Connector):
     def open_tickets(self, identity: Identity, *, limit: int = 50) -> list[TicketSummary]:
         resource = identity.resource_id.strip()
         if not resource.isdigit():
-            raise PsaConfigError("No Autotask resource is set for this engineer.")
+            raise PsaIdentityMissing("No Autotask resource is set for this engineer.")
         filters = [
             {"op": "eq", "field": "assignedResourceID", "value": int(resource)},
             {"op": "noteq", "field": "status", "value": self._complete_status()},

@@ -152,6 +152,10 @@ class PsaConfigError(PsaError):
     retryable = False
 
 
+class PsaIdentityMissing(PsaConfigError):
+    """The engineer has no identity in the PSA that this call needs (e.g. whose open tickets to list)."""
+
+
 class Connector(abc.ABC):
     """What every connector offers; each provider subclasses it and writes a time entry in `_write_time`."""
 

@@ -26,6 +26,7 @@ from .base import (
     PsaBadResponse,
     PsaConfigError,
     PsaError,
+    PsaIdentityMissing,
     PsaNotFound,
     Ticket,
     TicketSummary,
@@ -146,15 +147,20 @@ class ConnectWiseConnector(Connector):
         )
 
     def open_tickets(self, identity: Identity, *, limit: int = 50) -> list[TicketSummary]:
-        owner = identity.member_identifier.strip()
-        if not _MEMBER_IDENTIFIER.fullmatch(owner):
-            raise PsaConfigError("No ConnectWise member identifier is set for this engineer.")
+        """The open tickets the engineer owns: by member identifier, else by member id."""
+        identifier, member_id = identity.member_identifier.strip(), identity.member_id.strip()
+        if _MEMBER_IDENTIFIER.fullmatch(identifier):
+            owner = f'owner/identifier="{identifier}"'
+        elif member_id.isascii() and member_id.isdigit() and len(member_id) <= 18:
+            owner = f"owner/id={int(member_id)}"
+        else:
+            raise PsaIdentityMissing("No ConnectWise member is set for this engineer.")
         items = shapes.as_list(
             self._api(
                 "GET",
                 "/service/tickets",
                 params={
-                    "conditions": f'closedFlag=false and owner/identifier="{owner}"',
+                    "conditions": f"closedFlag=false and {owner}",
                     "orderBy": "id desc",
                     "pageSize": max(1, min(limit, 100)),
                 },

@@ -26,6 +26,7 @@ from .base import (
     PsaBadResponse,
     PsaConfigError,
     PsaError,
+    PsaIdentityMissing,
     PsaRejected,
     Ticket,
     TicketSummary,
@@ -163,7 +164,7 @@ class HaloPsaConnector(Connector):
     def open_tickets(self, identity: Identity, *, limit: int = 50) -> list[TicketSummary]:
         agent = identity.agent_id.strip()
         if not agent.isdigit():
-            raise PsaConfigError("No HaloPSA agent id is set for this engineer.")
+            raise PsaIdentityMissing("No HaloPSA agent id is set for this engineer.")
         params = {
             "agent_id": agent,
             "open_only": "true",
