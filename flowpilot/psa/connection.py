@@ -10,6 +10,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from flowpilot.errors import PsaCredentialsUnreadable, PsaUnavailable
 from flowpilot.psa import crypto
@@ -53,6 +54,7 @@ def identity_rows(account) -> list[tuple[User, PsaUserIdentity | None]]:
     return [(user, mapped.get(user.pk)) for user in users]
 
 
+@sensitive_variables()
 def saved_secret_names(connection: PsaConnection | None) -> set[str]:
     """The names of the secrets saved (and readable) for the connection's current provider."""
     if connection is None or connection._state.adding or not connection.has_secrets:
@@ -63,6 +65,7 @@ def saved_secret_names(connection: PsaConnection | None) -> set[str]:
         return set()
 
 
+@sensitive_variables()
 def credentials_problem(connection: PsaConnection | None) -> str:
     """Why the saved credentials cannot be used right now, in words ("" when they can, or none are saved)."""
     try:
@@ -75,6 +78,7 @@ def credentials_problem(connection: PsaConnection | None) -> str:
 
 
 @transaction.atomic
+@sensitive_variables()
 def save_connection(connection: PsaConnection, *, secrets: dict[str, str], by=None) -> PsaConnection:
     """Save `connection` (its fields already set) with `secrets` typed for its provider; a blank one keeps the
     saved value when the provider is unchanged. A change of provider, settings or secrets forgets the last test.
@@ -140,6 +144,7 @@ def describe_error(exc: PsaError, *, timeout_seconds: float | None = None) -> st
     return f"The PSA's answer could not be used{status}: {detail}"
 
 
+@sensitive_variables()
 def check_connection(connection: PsaConnection, *, transport=None) -> ConnectionCheck:
     """Ask the PSA whether the connection works (bounded by PSA_TIMEOUT_SECONDS) and record its answer.
 

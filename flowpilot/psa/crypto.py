@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from flowpilot.errors import PsaCredentialsUnreadable, PsaUnavailable
 
@@ -52,11 +53,13 @@ def is_available() -> bool:
     return True
 
 
+@sensitive_variables()
 def encrypt_secrets(secrets: dict[str, str]) -> str:
     """The token to store for `secrets`, encrypted with the first key."""
     return _multi_fernet(_keys()).encrypt(json.dumps(secrets, sort_keys=True).encode()).decode()
 
 
+@sensitive_variables()
 def decrypt_secrets(token: str) -> dict[str, str]:
     """The secrets in `token` ({} for an empty token); `PsaCredentialsUnreadable` if no key opens it."""
     if not token:
@@ -70,6 +73,7 @@ def decrypt_secrets(token: str) -> dict[str, str]:
     return {str(name): str(value) for name, value in secrets.items()}
 
 
+@sensitive_variables()
 def reencrypt(token: str) -> str:
     """`token` encrypted again with the first key (any key may open it); `PsaCredentialsUnreadable` if none does."""
     if not token:
@@ -80,6 +84,7 @@ def reencrypt(token: str) -> str:
         raise PsaCredentialsUnreadable() from None
 
 
+@sensitive_variables()
 def redact(text: str, secrets: dict[str, str]) -> str:
     """`text` with every secret value in it replaced by "[redacted]": a PSA's error may echo what it was sent."""
     for value in sorted((v for v in secrets.values() if v), key=len, reverse=True):

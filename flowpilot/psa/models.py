@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.views.decorators.debug import sensitive_variables
 
 from flowpilot.psa import crypto
-from flowpilot.psa.connectors.base import ConnectorConfig, Identity, Provider
+from flowpilot.psa.connectors.base import SECRET_SETTINGS, ConnectorConfig, Identity, Provider
 from resolutionflow.models import AccountOwned
 
 # Per provider: (ConnectorConfig.settings key, PsaConnection field) for its non-secret settings...
@@ -45,8 +46,8 @@ PROVIDER_SECRETS: dict[Provider, list[tuple[str, str]]] = {
     Provider.AUTOTASK: [("secret", "Secret"), ("integration_code", "Integration code")],
 }
 # Secrets a connector reads from ConnectorConfig.settings (the contract's place for them), stored and shown as
-# credentials all the same: Autotask's integration code identifies the integration like a key.
-SECRET_SETTINGS: dict[Provider, set[str]] = {Provider.AUTOTASK: {"integration_code"}}
+# credentials all the same: Autotask's integration code identifies the integration like a key. SECRET_SETTINGS
+# (connectors/base.py) names them.
 # The Identity fields of each provider, and those of them that name someone (a row naming nobody in the
 # connection's provider falls back to the account default).
 IDENTITY_FIELDS: dict[Provider, list[str]] = {
@@ -160,6 +161,7 @@ class PsaConnection(AccountOwned, IdentityFields):
             is_flag = isinstance(self._meta.get_field(field), models.BooleanField)
             setattr(self, field, str(value).lower() == "true" if is_flag else value)
 
+    @sensitive_variables()
     def apply_config(self, config: ConnectorConfig) -> None:
         """Take a ConnectorConfig's settings and secrets (the demo's and the tests' way to point at a fake PSA)."""
         self.provider = Provider(config.provider).value
@@ -167,13 +169,16 @@ class PsaConnection(AccountOwned, IdentityFields):
         in_settings = SECRET_SETTINGS.get(Provider(self.provider), set())
         self.set_secrets({**config.secrets, **{k: v for k, v in config.settings.items() if k in in_settings}})
 
+    @sensitive_variables()
     def secrets(self) -> dict[str, str]:
         """The decrypted secrets; `PsaCredentialsUnreadable` / `PsaUnavailable` when they cannot be opened."""
         return crypto.decrypt_secrets(self.encrypted_secrets)
 
+    @sensitive_variables()
     def set_secrets(self, secrets: dict[str, str]) -> None:
         self.encrypted_secrets = crypto.encrypt_secrets(secrets)
 
+    @sensitive_variables()
     def connector_config(self, *, timeout_seconds: float | None = None) -> ConnectorConfig:
         stored = self.secrets()
         in_settings = SECRET_SETTINGS.get(Provider(self.provider), set())

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from flowpilot import escalations
 from flowpilot.errors import InvalidAnswer, PushNotDead
@@ -22,6 +23,7 @@ from flowpilot.psa.push_models import PsaPush, PushKind, PushStatus, TicketLink
 HOURS = Decimal("0.01")
 
 
+@sensitive_variables()
 def open_connector(connection, *, timeout_seconds: float | None = None):
     """A connector for the connection (its credentials decrypted here, never kept)."""
     from flowpilot.psa.connectors import connector_for

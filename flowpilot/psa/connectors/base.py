@@ -25,6 +25,12 @@ class Provider(enum.StrEnum):
     AUTOTASK = "autotask"
 
 
+# Settings that are credentials though a connector reads them among its settings (stored encrypted with the
+# secrets, never shown in a repr, a page or a log).
+SECRET_SETTINGS: dict[Provider, frozenset[str]] = {Provider.AUTOTASK: frozenset({"integration_code"})}
+REDACTED = "[redacted]"
+
+
 @dataclass(frozen=True)
 class ConnectorConfig:
     """Everything a connector needs: the provider, its non-secret settings and its decrypted secrets.
@@ -43,6 +49,15 @@ class ConnectorConfig:
     settings: dict[str, str]
     secrets: dict[str, str] = field(repr=False)
     timeout_seconds: float = 10.0
+
+    def __repr__(self) -> str:
+        """Without the secrets, and with the settings that are credentials (SECRET_SETTINGS) redacted."""
+        hidden = SECRET_SETTINGS.get(Provider(self.provider), frozenset())
+        shown = {key: REDACTED if key in hidden else value for key, value in self.settings.items()}
+        return (
+            f"ConnectorConfig(provider={self.provider!r}, settings={shown!r}, "
+            f"secrets=[{len(self.secrets)} redacted], timeout_seconds={self.timeout_seconds!r})"
+        )
 
 
 @dataclass(frozen=True)
