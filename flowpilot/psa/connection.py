@@ -77,8 +77,8 @@ def credentials_problem(connection: PsaConnection | None) -> str:
     return ""
 
 
+@sensitive_variables()  # outermost: the atomic wrapper's frame holds the arguments too
 @transaction.atomic
-@sensitive_variables()
 def save_connection(connection: PsaConnection, *, secrets: dict[str, str], by=None) -> PsaConnection:
     """Save `connection` (its fields already set) with `secrets` typed for its provider; a blank one keeps the
     saved value when the provider is unchanged. A change of provider, settings or secrets forgets the last test.
