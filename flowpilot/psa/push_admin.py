@@ -41,8 +41,12 @@ class TicketLinkAdmin(AccountScopedAdmin):
     actions = ["check_again"]
 
     def get_readonly_fields(self, request, obj=None):
-        """A saved link belongs to its session (and the session's account): it is never moved to another."""
+        """A saved link belongs to its session (and the session's account): it is never moved to another. A
+        verified link's ticket is what the PSA answered: its provider and number are not edited either (the
+        session's page corrects only an unverified or not-found link, where the new number is read again)."""
         fixed = ["account", "session"] if obj is not None else []
+        if obj is not None and obj.is_verified:
+            fixed += ["provider", "number"]
         return [*fixed, *super().get_readonly_fields(request, obj)]
 
     @admin.action(description="Check unverified links again")

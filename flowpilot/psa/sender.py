@@ -29,7 +29,7 @@ from django.utils import timezone
 from flowpilot.psa import connection as connections
 from flowpilot.psa import links, services
 from flowpilot.psa.connectors.base import Identity, PsaError, PsaRateLimited, Written
-from flowpilot.psa.push_models import PsaPush, PushKind, PushStatus
+from flowpilot.psa.push_models import LinkStatus, PsaPush, PushKind, PushStatus
 from resolutionflow.models import Account, User
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def send_due_pushes(limit: int | None = None, *, max_seconds: float | None = Non
     connectors = Connectors()
 
     def sent() -> int:
-        return results.total() - results["links_verified"]
+        return results.total() - results["links_verified"] - results["dead_unlinked"]
 
     def send_claimed() -> None:
         while (limit is None or sent() < limit) and not stopping():
@@ -95,6 +95,9 @@ def send_due_pushes(limit: int | None = None, *, max_seconds: float | None = Non
                 release(claims)
 
     try:
+        given_up = give_up_unlinked()
+        if given_up:
+            results["dead_unlinked"] = given_up
         # Pushes first: re-reading unverified links (bounded, see verify_due_links) never delays them, and the
         # pushes of links verified now go in the same run while time is left.
         send_claimed()
@@ -105,6 +108,32 @@ def send_due_pushes(limit: int | None = None, *, max_seconds: float | None = Non
     finally:
         connectors.close()
     return results
+
+
+UNLINKED_ERRORS = {
+    LinkStatus.NOT_FOUND: "The PSA has no ticket with the session's ticket number, so this was never sent: "
+    "correct the ticket number on the session, then retry it.",
+    LinkStatus.UNVERIFIED: "The session's ticket could not be read from the PSA for too long, so this was never "
+    "sent: check the PSA connection and the ticket number, then retry it.",
+}
+
+
+def give_up_unlinked() -> int:
+    """Pushes whose session's link stayed unverified or not found for PSA_PUSH_LINK_WAIT_SECONDS since they
+    were due become `dead` with the reason (listed for admins, who may retry them once the link is right)."""
+    now = timezone.now()
+    waiting = PsaPush.objects.filter(
+        status__in=[PushStatus.PENDING, PushStatus.FAILED],
+        next_attempt_at__lt=now - dt.timedelta(seconds=settings.PSA_PUSH_LINK_WAIT_SECONDS),
+    ).exclude(lease_until__gte=now)
+    dead = 0
+    for link_status, message in UNLINKED_ERRORS.items():
+        dead += waiting.filter(session__ticket_link__status=link_status).update(
+            status=PushStatus.DEAD, last_error=message, next_attempt_at=None, lease_until=None
+        )
+    if dead:
+        logger.warning("%s PSA push(es) given up: their ticket link was never verified", dead)
+    return dead
 
 
 class Connectors:
