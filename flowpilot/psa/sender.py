@@ -8,7 +8,7 @@ Exactly once: the attempt is counted and committed before the PSA is called. A p
 behind it (a timeout, a crash mid-call, a 500 after the PSA stored it, an admin's retry) first looks for its
 marker on the ticket (`find_note` / `find_time_entry`) and is `succeeded` with what it finds instead of
 being written again. Failures back off exponentially with jitter (PSA_PUSH_BACKOFF_SECONDS, doubled per
-attempt, at most PSA_PUSH_BACKOFF_MAX_SECONDS), never sooner than a 429's Retry-After; after
+attempt, at most PSA_PUSH_BACKOFF_MAX_SECONDS), never sooner than a 429's or a 5xx's Retry-After; after
 PSA_PUSH_MAX_ATTEMPTS, or at once for an error a retry cannot fix (bad credentials, no such ticket), the
 push is `dead` and listed for admins, who may retry it.
 """
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from flowpilot.psa import connection as connections
 from flowpilot.psa import links, services
-from flowpilot.psa.connectors.base import Identity, PsaError, PsaRateLimited, Written
+from flowpilot.psa.connectors.base import Identity, PsaError, PsaRateLimited, PsaServerError, Written
 from flowpilot.psa.push_models import LinkStatus, PsaPush, PushKind, PushStatus
 from resolutionflow.models import Account, User
 
@@ -307,7 +307,7 @@ def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
 def _record_failure(claim: Claim, attempts: int, error: Exception) -> str:
     retryable = getattr(error, "retryable", True)
     dead = not retryable or attempts >= settings.PSA_PUSH_MAX_ATTEMPTS
-    retry_after = error.retry_after if isinstance(error, PsaRateLimited) else None
+    retry_after = error.retry_after if isinstance(error, PsaRateLimited | PsaServerError) else None
     message = f"{type(error).__name__}: {error}"[:500]
     if not isinstance(error, PsaError):
         logger.exception("PSA push %s failed unexpectedly", claim.push_id)

@@ -144,7 +144,11 @@ class PsaRateLimited(PsaError):
 
 
 class PsaServerError(PsaError):
-    pass
+    """A 5xx or a transport failure; `retry_after` (seconds) when the PSA said when to come back (a 503's)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = None):
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
 
 
 class PsaTimeout(PsaError):

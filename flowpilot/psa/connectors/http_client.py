@@ -230,7 +230,7 @@ class PsaHttp:
         if status == 429:
             return PsaRateLimited(message, retry_after=parse_retry_after(headers.get("Retry-After")), status=status)
         if status >= 500:
-            return PsaServerError(message, status=status)
+            return PsaServerError(message, retry_after=parse_retry_after(headers.get("Retry-After")), status=status)
         if 300 <= status < 400:
             return PsaBadResponse(self.redact(f"{self.label} redirected {where}; check the URL."), status=status)
         return PsaRejected(message, status=status)
