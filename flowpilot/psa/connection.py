@@ -178,18 +178,21 @@ def check_connection(connection: PsaConnection, *, transport=None) -> Connection
 
 def save_identity(account, user: User, values: dict[str, str]) -> PsaUserIdentity | None:
     """Set who `user` (of `account`) is in the PSA; the fields not in `values` keep their value. A row left
-    with no identity at all is deleted (the user then acts as the account default)."""
-    row = PsaUserIdentity.objects.for_account(account).filter(user=user).first() or PsaUserIdentity(
-        account=account, user=user
-    )
-    for name, value in values.items():
-        setattr(row, name, value.strip())
-    if not any(getattr(row, name) for names in IDENTITY_FIELDS.values() for name in names):
-        if row.pk:
-            row.delete()
-        return None
-    row.save()
-    return row
+    with no identity at all is deleted (the user then acts as the account default). Two saves at once take
+    turns on the user's row, so the second edits the first's identity instead of inserting another."""
+    with transaction.atomic():
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
+        row = PsaUserIdentity.objects.for_account(account).filter(user=user).first() or PsaUserIdentity(
+            account=account, user=user
+        )
+        for name, value in values.items():
+            setattr(row, name, value.strip())
+        if not any(getattr(row, name) for names in IDENTITY_FIELDS.values() for name in names):
+            if row.pk:
+                row.delete()
+            return None
+        row.save()
+        return row
 
 
 def identity_of(account, user) -> Identity | None:

@@ -129,6 +129,9 @@ def link_ticket(session, number: str, *, user) -> TicketLink:
         raise InvalidIntake("ticket_id", "This account has no PSA connection: an owner sets it up in PSA settings.")
     ticket = read_ticket(session.account, number)
     with transaction.atomic():
+        # The session row first: two links at once (or a link and a resolve) take turns, and the second
+        # finds the first's link instead of inserting another.
+        type(session).objects.select_for_update(no_key=True).filter(pk=session.pk).values_list("pk").first()
         link = TicketLink.objects.select_for_update().filter(session_id=session.pk).first()
         if link is not None and link.is_verified and _has_pushes_under_way(session):
             raise LinkLocked("ticket_id", f"Notes for ticket {link.number} are already on their way; it stays linked.")
