@@ -24,3 +24,11 @@ errorlog = "-"
 # X-Forwarded-Proto itself, or a client on the proxy's machine could claim HTTPS.
 secure_scheme_headers = {}
 proc_name = "resolutionflow-web"
+
+
+def post_worker_init(worker):
+    """Before its first request, the worker imports the views, compiles the templates and loads the local
+    embedding model (resolutionflow/warmup.py): no request waits for them."""
+    from resolutionflow.warmup import warm_up
+
+    worker.log.info("Worker %s warmed up in %.1f s", worker.pid, warm_up())

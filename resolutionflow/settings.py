@@ -377,7 +377,8 @@ PSA_SENDER_TASK_MAX_SECONDS = env.float("PSA_SENDER_TASK_MAX_SECONDS", default=5
 PSA_SENDER_TASK_MAX_PUSHES = env.int("PSA_SENDER_TASK_MAX_PUSHES", default=1000)
 PSA_LOOKUP_TIMEOUT_SECONDS = env.float("PSA_LOOKUP_TIMEOUT_SECONDS", default=5.0)  # reads while a page waits
 PSA_LINK_RECHECK_SECONDS = env.int("PSA_LINK_RECHECK_SECONDS", default=120)  # unverified links, at most this often
-PSA_PUSH_LINK_WAIT_SECONDS = env.int("PSA_PUSH_LINK_WAIT_SECONDS", default=86400)  # then a push on no verified link dies
+# A push whose session has no verified link waits this long from when it was due, then it is dead.
+PSA_PUSH_LINK_WAIT_SECONDS = env.int("PSA_PUSH_LINK_WAIT_SECONDS", default=86400)
 
 # ── AI providers ──────────────────────────────────────────────────────────────────────────────────
 LLM_PROVIDER = env.str("LLM_PROVIDER", default="auto")  # auto | anthropic | none

@@ -10,8 +10,8 @@ def test_a_working_time_over_the_cap_is_the_toast_of_the_refused_resolve(
     client,
     northwind_engineer,
     northwind,
-    memory_psa,
-    settings,  # noqa: F811
+    memory_psa,  # noqa: F811 (the fixture imported above)
+    settings,
 ):
     settings.PSA_MAX_TIME_ENTRY_HOURS = 1
     memory_psa.connect(northwind)

@@ -73,6 +73,7 @@ def test_make_serve_answers_healthz_serves_static_files_and_stops_on_sigterm(ser
     assert login == 200  # plain HTTP on loopback: no redirect to HTTPS
     output = log.read_text()
     assert "Plain HTTP on loopback" in output and "DEBUG off" in output
+    assert "warmed up in" in output  # a gunicorn worker takes requests once warmed up
 
     launcher.send_signal(signal.SIGTERM)
     assert launcher.wait(timeout=40) == 0

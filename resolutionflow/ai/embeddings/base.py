@@ -19,6 +19,10 @@ class EmbeddingProvider:
     def __init__(self):
         self._recent: dict[tuple[str, str], list[float]] = {}
 
+    def load(self) -> None:
+        """Get ready to embed without embedding anything (a local model reads its weights; a remote API has
+        nothing to load)."""
+
     def embed(self, texts: list[str], input_type: InputType = "document") -> list[list[float]]:
         if not texts:
             return []

@@ -10,6 +10,9 @@ class LocalProvider(EmbeddingProvider):
     model_name = LOCAL_MODEL_NAME
     dimensions = DIMENSIONS
 
+    def load(self) -> None:
+        get_encoder()
+
     def _embed(self, texts, input_type):
         # The model is symmetric: queries and documents are embedded alike.
         return get_encoder().encode(texts)
