@@ -45,6 +45,10 @@ class FlowpilotConfig(AppConfig):
         from resolutionflow.demo import register_demo_step
 
         register_demo_step(25, demo_connection.seed, "PSA connection to the fake PSA")
-        register_demo_step(30, demo.seed, "Sessions over 90 days")  # sessions through the flows knowledge seeded (20)
-        register_demo_step(35, psa_demo.seed, "Ticket links and PSA pushes")  # in every state
-        register_demo_step(40, demo.analyze, "Flywheel analysis of the sessions")  # then the flywheel over them
+        register_demo_step(
+            30, demo.seed, "Sessions over 90 days", history=True
+        )  # sessions through the flows knowledge seeded (20)
+        register_demo_step(35, psa_demo.seed, "Ticket links and PSA pushes", history=True)  # in every state
+        register_demo_step(
+            40, demo.analyze, "Flywheel analysis of the sessions", history=True
+        )  # then the flywheel over them

@@ -81,17 +81,25 @@ DEMO_STEPS: list[tuple[int, Callable[[dict[str, Account]], str]]] = []
 
 # What each step is doing, for the progress `seed_demo` shows ("Sessions over 90 days").
 DEMO_LABELS: dict[Callable, str] = {}
+# The steps that make the demo's past (sessions, pushes, analyses, scripts): `seed_demo --without-history`
+# leaves them out (the load smoke's people need the flows, templates and PSA, not 90 days of sessions).
+HISTORY_STEPS: set[Callable] = set()
 
 
-def register_demo_step(order: int, seed: Callable[[dict[str, Account]], str], label: str = "") -> None:
+def register_demo_step(
+    order: int, seed: Callable[[dict[str, Account]], str], label: str = "", *, history: bool = False
+) -> None:
     if (order, seed) not in DEMO_STEPS:
         DEMO_STEPS.append((order, seed))
     if label:
         DEMO_LABELS[seed] = label
+    if history:
+        HISTORY_STEPS.add(seed)
 
 
-def demo_steps(reset_passwords: bool = False) -> list[tuple[str, Callable[[], str]]]:
-    """Every step of the demo in order, as (what it does, run it -> a line for the log); the accounts first."""
+def demo_steps(reset_passwords: bool = False, *, history: bool = True) -> list[tuple[str, Callable[[], str]]]:
+    """Every step of the demo in order, as (what it does, run it -> a line for the log); the accounts first.
+    `history=False`: without the steps that make its past."""
     accounts: dict[str, Account] = {}
 
     def accounts_step() -> str:
@@ -100,6 +108,8 @@ def demo_steps(reset_passwords: bool = False) -> list[tuple[str, Callable[[], st
 
     steps = [("Accounts, teams and demo users", accounts_step)]
     for _order, seed in sorted(DEMO_STEPS, key=lambda step: step[0]):
+        if not history and seed in HISTORY_STEPS:
+            continue
         label = DEMO_LABELS.get(seed) or seed.__module__
         steps.append((label, lambda seed=seed: seed(accounts)))
     return steps

@@ -10,4 +10,4 @@ class ScriptsConfig(AppConfig):
         from scripts import demo
 
         register_demo_step(10, demo.seed, "Built-in script templates")  # first: demo sessions generate scripts
-        register_demo_step(45, demo.seed_history, "Script history")
+        register_demo_step(45, demo.seed_history, "Script history", history=True)

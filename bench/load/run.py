@@ -68,7 +68,7 @@ def signed_in_sessions(emails: list[str]) -> dict[str, str]:
     return keys
 
 
-def prepare(fake_psa_url: str, migrate: bool) -> dict:
+def prepare(fake_psa_url: str, migrate: bool, history: bool = True) -> dict:
     """Demo data, the people of the load and what they need (tickets, a script template); returns the
     LOAD_USERS document."""
     import django
@@ -89,7 +89,7 @@ def prepare(fake_psa_url: str, migrate: bool) -> dict:
     if migrate:
         call_command("migrate", verbosity=0)
     call_command("createcachetable")  # a test database was migrated under the suite's in-memory cache
-    call_command("seed_demo", "--quiet-logins")
+    call_command("seed_demo", "--quiet-logins", *([] if history else ["--without-history"]))
     account = Account.objects.get(slug="northwind")
     PsaConnection.objects.filter(account=account).update(connectwise_site=fake_psa_url)
     team = account.teams.get(name="Service Desk")
@@ -278,6 +278,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--signed-in", action="store_true", help="people start signed in instead of signing in through the page"
     )
+    parser.add_argument(
+        "--without-history", action="store_true", help="the demo without its 90 days of sessions (a quicker start)"
+    )
     args = parser.parse_args(argv)
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     for old in RUN_DIR.iterdir():
@@ -307,7 +310,7 @@ def main(argv=None) -> int:
                 "fake PSA", [PYTHON, "manage.py", "fake_psa", "--port", str(psa_port)], env, RUN_DIR / "psa.log"
             ).start()
         )
-        people = prepare(fake_psa_url, migrate=not args.database_url)
+        people = prepare(fake_psa_url, migrate=not args.database_url, history=not args.without_history)
         if args.signed_in:
             people["sessions"] = signed_in_sessions(people["engineers"] + people["admins"])
         users_file, ledger_file = RUN_DIR / "users.json", RUN_DIR / "ledger.json"

@@ -155,3 +155,16 @@ def test_seed_demo_resets_demo_passwords_when_asked(db, no_demo_content):
 
     owner.refresh_from_db()
     assert owner.check_password(DEMO_PASSWORD)
+
+
+def test_without_history_the_demo_has_its_flows_templates_and_psa_but_no_past(db):
+    from flowpilot.models import AISession, PsaConnection, PsaPush
+    from knowledge.models import FlowProposal, Tree
+    from scripts.models import ScriptGeneration, ScriptTemplate
+
+    call_command("seed_demo", "--quiet-logins", "--without-history")
+
+    assert Account.objects.count() == 2 and Tree.objects.exists() and ScriptTemplate.objects.exists()
+    assert PsaConnection.objects.filter(account__slug="northwind").exists()
+    assert not AISession.objects.exists() and not PsaPush.objects.exists()
+    assert not FlowProposal.objects.exists() and not ScriptGeneration.objects.exists()

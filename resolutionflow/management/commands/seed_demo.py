@@ -29,6 +29,12 @@ class Command(BaseCommand):
             help="Do nothing when the demo is already loaded (`make run` after the first time).",
         )
         parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="Accounts, users, flows, script templates and the PSA connection only: no sessions, pushes, "
+            "analyses or scripts in the past (a load test's start).",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="Set existing demo users' passwords back to the demo password.",
@@ -42,6 +48,7 @@ class Command(BaseCommand):
         force=False,
         unless_seeded=False,
         reset_passwords=False,
+        without_history=False,
         **options,
     ):
         if logins_only:
@@ -56,7 +63,7 @@ class Command(BaseCommand):
                 f"This database holds data that is not the demo's ({', '.join(others)}). seed_demo adds demo "
                 "users with a published password: run it against an empty or a demo database, or pass --force."
             )
-        steps = demo_steps(reset_passwords=reset_passwords)
+        steps = demo_steps(reset_passwords=reset_passwords, history=not without_history)
         started = time.monotonic()
         for index, (label, run) in enumerate(steps):
             self._progress(index, len(steps), label)
