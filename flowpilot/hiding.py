@@ -44,42 +44,45 @@ def hide_text(session: AISession, span: str) -> AISession:
 
 
 def _hide_in_session(session: AISession, span: str) -> bool:
-    changed = []
     intake = dict(session.intake_content or {})
-    text = _hidden(intake.get("text", ""), span)
-    if text != intake.get("text", ""):
+    changed = _hide_texts(session, SESSION_TEXTS, span) + _hide_entries(
+        session, "conversation_messages", "content", span
+    )
+    if (text := _hidden(intake.get("text", ""), span)) != intake.get("text", ""):
         session.intake_content = {**intake, "text": text}
         changed.append("intake_content")
-    for name in SESSION_TEXTS:
-        value = getattr(session, name) or ""
-        if (hidden := _hidden(value, span)) != value:
-            setattr(session, name, hidden)
-            changed.append(name)
-    messages = session.conversation_messages or []
-    hidden_messages = [_hidden_in(m, "content", span) for m in messages]
-    if hidden_messages != messages:
-        session.conversation_messages = hidden_messages
-        changed.append("conversation_messages")
     if changed:
         session.save(update_fields=[*changed, "updated_at"])
     return bool(changed)
 
 
 def _hide_in_step(step, span: str) -> bool:
-    changed = []
-    for name in STEP_TEXTS:
-        value = getattr(step, name) or ""
-        if (hidden := _hidden(value, span)) != value:
-            setattr(step, name, hidden)
-            changed.append(name)
-    notes = step.notes or []
-    hidden_notes = [_hidden_in(note, "text", span) for note in notes]
-    if hidden_notes != notes:
-        step.notes = hidden_notes
-        changed.append("notes")
+    changed = _hide_texts(step, STEP_TEXTS, span) + _hide_entries(step, "notes", "text", span)
     if changed:
         step.save(update_fields=changed)
     return bool(changed)
+
+
+def _hide_texts(row, names: tuple[str, ...], span: str) -> list[str]:
+    """Hide `span` in the row's text fields `names`; returns the fields that changed."""
+    changed = []
+    for name in names:
+        value = getattr(row, name) or ""
+        if (hidden := _hidden(value, span)) != value:
+            setattr(row, name, hidden)
+            changed.append(name)
+    return changed
+
+
+def _hide_entries(row, name: str, key: str, span: str) -> list[str]:
+    """Hide `span` in the `key` text of each entry (a dict) of the row's list field `name` (the transcript's
+    messages, a step's notes); returns [name] when it changed."""
+    entries = getattr(row, name) or []
+    hidden = [_hidden_in(entry, key, span) for entry in entries]
+    if hidden == entries:
+        return []
+    setattr(row, name, hidden)
+    return [name]
 
 
 def _hidden(text: str, span: str) -> str:

@@ -11,6 +11,18 @@ import pytest
 
 from flowpilot.psa.connectors import connector_for
 from flowpilot.psa.fake import FakePsa
+from flowpilot.psa.tests.memory_psa import memory_psa  # noqa: F401 (a fixture)
+
+TICKET_NUMBER = "41233"
+
+
+@pytest.fixture
+def connected(northwind, memory_psa):  # noqa: F811
+    """Northwind connected to the in-memory PSA (flowpilot/psa/tests/memory_psa.py), which holds ticket
+    TICKET_NUMBER: the push, link and working-time tests' PSA."""
+    memory_psa.connect(northwind)
+    memory_psa.add_ticket(TICKET_NUMBER, summary="Outlook keeps asking for a password", company="Acme Dental")
+    return memory_psa
 
 
 @pytest.fixture

@@ -13,13 +13,6 @@ NUMBER = "41233"
 URL = "/api/v1/ai-sessions"
 
 
-@pytest.fixture
-def connected(northwind, memory_psa):  # noqa: F811
-    memory_psa.connect(northwind)
-    memory_psa.add_ticket(NUMBER, summary="Outlook keeps asking for a password", company="Acme Dental")
-    return memory_psa
-
-
 def test_a_ticket_number_alone_starts_the_session_from_the_ticket(api_as, northwind_engineer, connected):
     response = api_as(northwind_engineer).post(URL, {"ticket_id": NUMBER}, format="json")
 

@@ -19,13 +19,6 @@ from flowpilot.psa.tests.memory_psa import memory_psa  # noqa: F401 (a fixture)
 NUMBER = "41233"
 
 
-@pytest.fixture
-def connected(northwind, memory_psa):  # noqa: F811
-    memory_psa.connect(northwind)
-    memory_psa.add_ticket(NUMBER)
-    return memory_psa
-
-
 def linked_session(engineer, text="Outlook keeps asking for my password"):
     return links.start_session(engineer, text, ticket_id=NUMBER)
 

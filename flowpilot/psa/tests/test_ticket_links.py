@@ -12,13 +12,6 @@ from flowpilot.psa.tests.memory_psa import memory_psa  # noqa: F401 (a fixture)
 NUMBER = "41233"
 
 
-@pytest.fixture
-def connected(northwind, memory_psa):  # noqa: F811
-    memory_psa.connect(northwind)
-    memory_psa.add_ticket(NUMBER, summary="Outlook keeps asking for a password", company="Acme Dental")
-    return memory_psa
-
-
 def test_the_intake_is_prefilled_from_a_ticket_number(client, northwind_engineer, connected):
     client.force_login(northwind_engineer)
 

@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 NUMBER = "41233"
 
 
-@pytest.fixture
-def connected(northwind, memory_psa):  # noqa: F811
-    memory_psa.connect(northwind)
-    memory_psa.add_ticket(NUMBER)
-    return memory_psa
-
-
 def resolved_on_unverified_link(engineer, psa):
     psa.unreachable = True
     session = links.start_session(engineer, "Outlook keeps asking for my password", ticket_id=NUMBER)

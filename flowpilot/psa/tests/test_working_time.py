@@ -3,20 +3,11 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from flowpilot import engine
 from flowpilot.models import AISession, SessionHandoff
 from flowpilot.psa import links
 from flowpilot.psa.push_models import PsaPush, PushKind
 from flowpilot.psa.tests.memory_psa import memory_psa  # noqa: F401 (a fixture)
-
-
-@pytest.fixture
-def connected(northwind, memory_psa):  # noqa: F811
-    memory_psa.connect(northwind)
-    memory_psa.add_ticket("41233")
-    return memory_psa
 
 
 def linked_session(engineer):
