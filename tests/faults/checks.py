@@ -46,6 +46,15 @@ def wait_for(condition, seconds: float, interval: float = 0.05) -> bool:
     return False
 
 
+# What a process says when the server ended its connection: PostgreSQL's own notice when the client was
+# waiting for an answer, libpq's when the server went away while it sent or read.
+CONNECTION_ENDED = ("terminating connection due to administrator command", "server closed the connection unexpectedly")
+
+
+def connection_ended(output: str) -> bool:
+    return any(message in output for message in CONNECTION_ENDED)
+
+
 def terminate_other_backends() -> int:
     """pg_terminate_backend every other connection to this database (the child's): the server ends them."""
     with connection.cursor() as cursor:
