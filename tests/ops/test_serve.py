@@ -43,9 +43,13 @@ def served(tmp_path):
             pytest.fail(f"make serve never answered /healthz:\n{log.read_text()[-3000:]}")
         yield base, launcher, log
     finally:
-        if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGKILL)
-            launcher.wait()
+        if launcher.poll() is None:  # the test failed before its own SIGTERM: stop it the way it stops its
+            launcher.send_signal(signal.SIGTERM)  # children (each in its own process group), then for sure
+            try:
+                launcher.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(launcher.pid, signal.SIGKILL)
+                launcher.wait()
 
 
 def get(url: str, **headers):
