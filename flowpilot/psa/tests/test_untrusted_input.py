@@ -169,13 +169,24 @@ def test_a_bad_answer_to_an_operation_is_a_psa_error(fake_psa, provider, answer)
     fake_psa.answer(method, glob, body, times=5)
     ticket = fake_psa.tickets(provider)[0]
 
-    with connector_for(fake_psa.config(provider)) as connector:
+    # Each operation either gets past the crafted answer (a field it does not use) or refuses it as a typed
+    # PsaError, which its callers handle; anything else (a ValueError, an OverflowError, an IDNAError) would
+    # escape `outcome` and fail the test.
+    def outcome(operation) -> str:
         try:
-            connector.get_ticket(str(ticket.id))
-            connector.open_tickets(fake_psa.identity(provider))
-            connector.test_connection()
+            operation()
         except PsaError:
-            pass  # typed: the callers handle it
+            return "refused"
+        return "answered"
+
+    with connector_for(fake_psa.config(provider)) as connector:
+        outcomes = [
+            outcome(lambda: connector.get_ticket(str(ticket.id))),
+            outcome(lambda: connector.open_tickets(fake_psa.identity(provider))),
+            outcome(connector.test_connection),
+        ]
+    assert fake_psa.requests(method, glob), "the crafted answer was asked for"
+    assert set(outcomes) <= {"answered", "refused"}
 
 
 def test_test_connection_on_the_page_answers_a_failed_check_not_a_500(client, northwind_owner, fake_psa):
