@@ -248,11 +248,11 @@ def verify_due_links(limit: int = 50, *, per_account: int = LINKS_PER_ACCOUNT, s
                 break
             if account_id in given_up:
                 continue
-            connection = connections.enabled_connection(link.account)
-            if connection is None:
-                verify_link(link)
-                continue
-            if account_id not in readers:
+            if account_id not in readers:  # the account's connection read once, for its first link
+                connection = connections.enabled_connection(link.account)
+                if connection is None:
+                    verify_link(link)
+                    continue
                 try:
                     readers[account_id] = _reader(connection)
                 except Exception as error:  # the account's credentials cannot be used: its links wait
