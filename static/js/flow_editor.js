@@ -9,6 +9,7 @@
  *    or a removed node's parent), so keyboard users keep their place.
  *  - After every save, highlights the node (or detail field) the validator names in #editor-status, so
  *    the inline problem follows edits that do not redraw the tree.
+ *  - Sends the tree's forms through #flow-tree-relay, so an edit made while the tree is redrawn is not lost.
  *  - Ctrl/Cmd+S or Ctrl/Cmd+Enter saves the field being typed in (text otherwise saves on leaving it).
  *  - On small screens the flow details start folded, so the tree is in view.
  *
@@ -30,18 +31,67 @@
   }
 
   document.addEventListener("htmx:confirm", function (event) {
-    var select = changedSelect(event.detail.elt);
-    if (!select) return;
-    var option = select.options[select.selectedIndex];
-    var message = (option && option.getAttribute("data-confirm-option")) || select.getAttribute("data-confirm-change");
-    if (!message) return;
+    var detail = event.detail;
+    var select = changedSelect(detail.elt);
+    var option = select && select.options[select.selectedIndex];
+    var message = select && ((option && option.getAttribute("data-confirm-option")) || select.getAttribute("data-confirm-change"));
+    var relayed = inTree(detail.elt);
+    if (!message && !relayed) return;
     event.preventDefault();
-    if (window.confirm(message)) {
-      select.setAttribute("data-current", select.value);
-      event.detail.issueRequest(true);
-    } else {
+    if (message && !window.confirm(message)) {
       select.value = select.getAttribute("data-current");
+      return;
     }
+    if (select) select.setAttribute("data-current", select.value);
+    if (relayed) relay(detail);
+    else detail.issueRequest(true);
+  });
+
+  // ── Edits on a tree that is being redrawn ───────────────────────────────────────────────────────
+  // Editor requests take turns (hx-sync on #flow-editor), and htmx drops a waiting request whose form has
+  // left the page. A structural change redraws #flow-tree, so a second quick "Remove", or a label typed
+  // while "Add option" was on its way, would be lost without a word. A form in the tree therefore hands
+  // its request to #flow-tree-relay, which stays: the values are read now, the request goes in its turn,
+  // and its target (#flow-tree) is found when it goes. A text edit waiting behind a redraw keeps showing
+  // what was typed, not the text the redraw brought back.
+
+  var sent = 0;
+  var done = 0;
+  var redraws = {}; // turn -> true when that request redraws the tree
+  var typed = {}; // field id -> {value, turn}: text sent through the relay and not yet answered
+
+  function inTree(elt) {
+    return !!(elt && elt.closest && elt.matches("form") && elt.closest("#flow-tree"));
+  }
+
+  function relay(detail) {
+    var form = detail.elt;
+    var submitter = detail.triggeringEvent && detail.triggeringEvent.submitter;
+    var values = new FormData(form);
+    if (submitter && submitter.name) values.append(submitter.name, submitter.value);
+    var swap = form.getAttribute("hx-swap") || "outerHTML";
+    sent += 1;
+    if (swap !== "none") redraws[sent] = true;
+    else {
+      form.querySelectorAll("input[id]:not([type=hidden]), textarea[id]").forEach(function (field) {
+        typed[field.id] = { value: field.value, turn: sent };
+      });
+    }
+    window.htmx.ajax("POST", detail.path, { source: "#flow-tree-relay", values: values, swap: swap });
+  }
+
+  // Relayed requests answer in the order they were sent (one queue). After a redraw, the fields show the
+  // text still on its way; answered text is the server's from then on.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "flow-tree-relay") return;
+    done += 1;
+    var redrawn = redraws[done];
+    delete redraws[done];
+    Object.keys(typed).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (typed[id].turn <= done) delete typed[id];
+      else if (redrawn && field) field.value = typed[id].value;
+    });
   });
 
   // ── Validation highlight ────────────────────────────────────────────────────────────────────────

@@ -125,3 +125,63 @@ def test_a_type_change_that_drops_a_subtree_asks_first(login, northwind_admin, s
 
     expect(page.locator("#node-yes")).to_be_visible()
     expect(page.locator("#node-no")).to_have_count(0)
+
+
+def test_edits_made_while_the_tree_is_redrawn_are_all_kept(login, northwind_admin, service_desk, live_server):
+    # Two removes and a label typed before the first answer arrives: each posts from the tree on the page,
+    # which the first answer replaces. htmx drops a waiting request whose form has left the page.
+    draft = services.start_draft(northwind_admin, lockout_envelope())
+    page = login(northwind_admin)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/flows/drafts/{draft.pk}/edit/")
+    expect(page.get_by_text("Valid — ready to publish")).to_be_visible()
+
+    page.evaluate(
+        """() => {
+            const button = (name) => [...document.querySelectorAll("#flow-tree button")].find(
+                (b) => b.textContent.trim() === name);
+            button("Remove “Can't tell”").click();
+            const label = document.getElementById("node-no-label");
+            label.value = "No, it is not locked";
+            label.dispatchEvent(new Event("change", { bubbles: true }));
+            button("Remove “Yes”").click();
+        }"""
+    )
+
+    expect(page.locator("#node-root")).to_have_attribute("data-invalid", "")
+    expect(page.locator("#node-root").get_by_text("Question needs 2-5 children")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Option 1")).to_have_value("No, it is not locked")
+    expect(page.locator("#save-state")).to_have_text(re.compile("Saved"))
+    draft.refresh_from_db()
+    children = draft.envelope["tree_structure"]["children"]
+    assert [(child["id"], child["label"]) for child in children] == [("no", "No, it is not locked")]
+
+
+def test_text_typed_while_the_tree_is_redrawn_stays_on_screen(login, northwind_admin, service_desk, live_server):
+    draft = services.start_draft(northwind_admin, lockout_envelope())
+    page = login(northwind_admin)
+    page.goto(f"{live_server.url}/flows/drafts/{draft.pk}/edit/")
+    expect(page.get_by_text("Valid — ready to publish")).to_be_visible()
+
+    # "Move down" redraws the tree; the label typed meanwhile saves after it, and the redraw must not show
+    # the old label in its place.
+    page.evaluate(
+        """() => {
+            document.getElementById("node-yes-down").click();
+            const label = document.getElementById("node-yes-label");
+            label.value = "Yes, locked";
+            label.dispatchEvent(new Event("change", { bubbles: true }));
+        }"""
+    )
+
+    expect(page.get_by_role("textbox", name="Option 1")).to_have_value("No")
+    expect(page.get_by_role("textbox", name="Option 2")).to_have_value("Yes, locked")
+    expect(page.locator("#save-state")).to_have_text(re.compile("Saved"))
+    draft.refresh_from_db()
+    assert [child["label"] for child in draft.envelope["tree_structure"]["children"]] == [
+        "No",
+        "Yes, locked",
+        "Can't tell",
+    ]
+    page.reload()
+    expect(page.get_by_role("textbox", name="Option 2")).to_have_value("Yes, locked")
