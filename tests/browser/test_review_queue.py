@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from knowledge.models import FlowProposal, Tree
 from knowledge.tests.factories import ProposalFactory, QuestionTreeFactory, TreeFactory
+from tests.browser.test_flow_editor import expect_saved
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +91,7 @@ def test_edit_and_publish_an_enhancement_publishes_a_new_version_and_marks_the_p
     expect(label).to_have_value("Paper jam")
     label.fill("Paper jam in tray 2")
     label.press("Tab")
-    expect(page.locator("#save-state")).to_have_text(re.compile("Saved"))
+    expect_saved(page)
     page.get_by_text("Publish…").click()
     page.get_by_label("Note").fill("Checked with the tray 2 tickets")
     page.get_by_role("button", name="Publish", exact=True).click()
