@@ -191,3 +191,37 @@ def test_text_typed_while_the_tree_is_redrawn_stays_on_screen(login, northwind_a
     ]
     page.reload()
     expect(page.get_by_role("textbox", name="Option 2")).to_have_value("Yes, locked")
+
+
+def test_quick_step_edits_each_do_what_their_button_says(login, northwind_admin, service_desk, live_server):
+    # A step's buttons share one form: each queued request must carry the button that was pressed.
+    steps = [
+        {"id": "s1", "title": "Create", "instructions": "Create the user."},
+        {"id": "s2", "title": "Licence", "instructions": "Assign E3."},
+        {"id": "s3", "title": "Mailbox", "instructions": "Check the mailbox."},
+    ]
+    envelope = {"name": "New starter", "tree_type": "procedural", "tree_structure": {"steps": steps}}
+    draft = services.start_draft(northwind_admin, envelope)
+    page = login(northwind_admin)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/flows/drafts/{draft.pk}/edit/")
+    expect(page.get_by_label("Step 3 title")).to_have_value("Mailbox")
+
+    page.evaluate(
+        """() => {
+            const button = (name) => [...document.querySelectorAll("#flow-tree button")].find(
+                (b) => b.textContent.trim() === name);
+            button("Move step 3 up").click();
+            button("Remove step 1").click();
+            const title = document.getElementById("node-s2-title");
+            title.value = "Licence (E3)";
+            title.dispatchEvent(new Event("change", { bubbles: true }));
+        }"""
+    )
+
+    expect(page.get_by_label("Step 2 title")).to_have_value("Licence (E3)")
+    expect(page.get_by_label("Step 1 title")).to_have_value("Mailbox")
+    expect(page.get_by_label("Step 3 title")).to_have_count(0)
+    expect_saved(page)
+    draft.refresh_from_db()
+    assert [step["title"] for step in draft.envelope["tree_structure"]["steps"]] == ["Mailbox", "Licence (E3)"]
