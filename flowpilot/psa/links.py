@@ -170,26 +170,32 @@ def _apply(link: TicketLink, ticket: Ticket | None, error: str = "") -> None:
     link.check_error = ""
 
 
-def verify_link(link: TicketLink, *, reader=None) -> TicketLink:
-    """Read the link's ticket again: verified, still unverified (PSA unreachable), or not found.
+def verify_link(link: TicketLink) -> TicketLink:
+    """Read the link's ticket again: verified, still unverified (PSA unreachable), or not found."""
+    reader, link = _open_reader(link, connections.enabled_connection(link.account))
+    if reader is None:
+        return link
+    with reader:
+        return _verify_with(link, reader)[0]
 
-    `reader` is a connector to the link's account's PSA to reuse (the caller closes it); without one, a
-    connector is opened for this read and closed after it."""
-    connection = connections.enabled_connection(link.account)
+
+_NO_PSA = "This account has no PSA connection."
+
+
+def _open_reader(link: TicketLink, connection) -> tuple[object | None, TicketLink]:
+    """A connector to read `link`'s ticket through `connection` (its account's, None without a PSA), and the link.
+
+    Without a connection, or when no connector can be opened (credentials unreadable, settings incomplete),
+    the reader is None and the link records why, to be checked again later."""
     if connection is None:
         now = timezone.now()
-        error = "This account has no PSA connection."
-        TicketLink.objects.filter(pk=link.pk).update(checked_at=now, check_error=error)
-        link.checked_at, link.check_error = now, error
-        return link
-    if reader is not None:
-        return _verify_with(link, reader)[0]
+        TicketLink.objects.filter(pk=link.pk).update(checked_at=now, check_error=_NO_PSA)
+        link.checked_at, link.check_error = now, _NO_PSA
+        return None, link
     try:
-        opened = _reader(connection)
-    except Exception as error:  # credentials unreadable, settings incomplete: checked again later
-        return _store_check(link, link.number, None, _unreachable(error))
-    with opened:
-        return _verify_with(link, opened)[0]
+        return _reader(connection), link
+    except Exception as error:
+        return None, _store_check(link, link.number, None, _unreachable(error))
 
 
 def _verify_with(link: TicketLink, reader) -> tuple[TicketLink, bool]:
@@ -239,6 +245,7 @@ def verify_due_links(limit: int = 50, *, per_account: int = LINKS_PER_ACCOUNT, s
         .order_by(*oldest_first)[:limit]
     )
     readers: dict[object, object] = {}
+    no_psa: set[object] = set()
     given_up: set[object] = set()
     verified = 0
     try:
@@ -249,16 +256,13 @@ def verify_due_links(limit: int = 50, *, per_account: int = LINKS_PER_ACCOUNT, s
             if account_id in given_up:
                 continue
             if account_id not in readers:  # the account's connection read once, for its first link
-                connection = connections.enabled_connection(link.account)
-                if connection is None:
-                    verify_link(link)
+                connection = None if account_id in no_psa else connections.enabled_connection(link.account)
+                reader, link = _open_reader(link, connection)
+                if reader is None:
+                    # Without a PSA each of its links records so; when its credentials cannot be used, they wait.
+                    (no_psa if connection is None else given_up).add(account_id)
                     continue
-                try:
-                    readers[account_id] = _reader(connection)
-                except Exception as error:  # the account's credentials cannot be used: its links wait
-                    _store_check(link, link.number, None, _unreachable(error))
-                    given_up.add(account_id)
-                    continue
+                readers[account_id] = reader
             link, unanswered = _verify_with(link, readers[account_id])
             verified += link.is_verified
             if unanswered:
