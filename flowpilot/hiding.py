@@ -44,12 +44,12 @@ def hide_text(session: AISession, span: str) -> AISession:
 
 
 def _hide_in_session(session: AISession, span: str) -> bool:
-    intake = dict(session.intake_content or {})
+    intake = session.intake_content or {}
     changed = _hide_texts(session, SESSION_TEXTS, span) + _hide_entries(
         session, "conversation_messages", "content", span
     )
-    if (text := _hidden(intake.get("text", ""), span)) != intake.get("text", ""):
-        session.intake_content = {**intake, "text": text}
+    if (hidden := _hidden_in(intake, "text", span)) != intake:
+        session.intake_content = hidden
         changed.append("intake_content")
     if changed:
         session.save(update_fields=[*changed, "updated_at"])
@@ -68,7 +68,7 @@ def _hide_texts(row, names: tuple[str, ...], span: str) -> list[str]:
     changed = []
     for name in names:
         value = getattr(row, name) or ""
-        if (hidden := _hidden(value, span)) != value:
+        if (hidden := hide_span(value, span).text) != value:
             setattr(row, name, hidden)
             changed.append(name)
     return changed
@@ -85,13 +85,9 @@ def _hide_entries(row, name: str, key: str, span: str) -> list[str]:
     return [name]
 
 
-def _hidden(text: str, span: str) -> str:
-    """`text` with `span` hidden where it shows (hide_span leaves the markers already there alone)."""
-    return hide_span(text, span).text if text else text
-
-
 def _hidden_in(entry, key: str, span: str):
-    """A transcript message or a note (a dict) with its `key` text hidden; anything else as it is."""
+    """A transcript message, a note or the intake (a dict) with its `key` text hidden (hide_span leaves the
+    markers already there alone); anything else as it is."""
     if not isinstance(entry, dict) or not isinstance(entry.get(key), str):
         return entry
-    return {**entry, key: _hidden(entry[key], span)}
+    return {**entry, key: hide_span(entry[key], span).text}
