@@ -151,7 +151,7 @@ class ConnectWiseConnector(Connector):
         identifier, member_id = identity.member_identifier.strip(), identity.member_id.strip()
         if _MEMBER_IDENTIFIER.fullmatch(identifier):
             owner = f'owner/identifier="{identifier}"'
-        elif member_id.isascii() and member_id.isdigit() and len(member_id) <= 18:
+        elif shapes.is_digits(member_id):
             owner = f"owner/id={int(member_id)}"
         else:
             raise PsaIdentityMissing("No ConnectWise member is set for this engineer.")

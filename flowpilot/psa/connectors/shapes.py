@@ -93,6 +93,11 @@ def number(obj: dict[str, Any], key: str, what: str) -> float:
     return value
 
 
+def is_digits(value: str) -> bool:
+    """Whether `value` is 1 to 18 ASCII digits, nothing else (an id that fits a PSA's 64-bit integer)."""
+    return _DIGITS.fullmatch(value) is not None
+
+
 def numeric_id(value: str, what: str) -> int:
     """An id typed or stored on our side, as the integer a PSA URL or body needs (not digits: not found)."""
     cleaned = (value or "").strip().lstrip("#")
