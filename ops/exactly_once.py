@@ -5,15 +5,16 @@ Imported after django.setup()."""
 from collections import Counter
 
 
-def sessions_not_in_their_proposal(session_ids: list[str]) -> list[str]:
+def supporting_counts(proposals) -> Counter:
+    """{session id: how many of `proposals` (a FlowProposal queryset) it supports}."""
+    return Counter(sid for ids in proposals.values_list("supporting_session_ids", flat=True) for sid in ids)
+
+
+def sessions_not_in_their_proposal(session_ids: list[str], held: Counter) -> list[str]:
     """The analysed sessions among `session_ids` supporting no proposal though their analysis made one, or
-    supporting more than one."""
+    supporting more than one; `held` is `supporting_counts` of their accounts' proposals."""
     from flowpilot.models import AISession
-    from knowledge.models import FlowProposal
 
     analysed = AISession.objects.filter(pk__in=session_ids, analysis_status="completed")
-    outcomes = dict(analysed.values_list("pk", "analysis_outcome"))
-    accounts = analysed.values("account_id").distinct()
-    supporting = FlowProposal.objects.filter(account_id__in=accounts).values_list("supporting_session_ids", flat=True)
-    held = Counter(sid for ids in supporting for sid in ids)
-    return [str(pk) for pk, outcome in outcomes.items() if held[str(pk)] != (0 if outcome == "none" else 1)]
+    outcomes = analysed.values_list("pk", "analysis_outcome")
+    return [str(pk) for pk, outcome in outcomes if held[str(pk)] != (0 if outcome == "none" else 1)]

@@ -132,19 +132,13 @@ def checks(session_ids: list[str], fake, logs: dict) -> list[tuple[str, bool, st
     from flowpilot.models import AISession, AISessionStep, PsaPush
     from flowpilot.psa.connectors.base import Provider
     from knowledge.models import FlowProposal
-    from ops.exactly_once import sessions_not_in_their_proposal
+    from ops.exactly_once import sessions_not_in_their_proposal, supporting_counts
 
     sessions = AISession.objects.filter(pk__in=session_ids)
     statuses = Counter(sessions.values_list("analysis_status", "analysis_attempts"))
-    in_proposals = Counter(
-        sid
-        for ids in FlowProposal.objects.filter(account__slug="scale-check").values_list(
-            "supporting_session_ids", flat=True
-        )
-        for sid in ids
-    )
+    in_proposals = supporting_counts(FlowProposal.objects.filter(account__slug="scale-check"))
     twice = [sid for sid, count in in_proposals.items() if count > 1]
-    astray = sessions_not_in_their_proposal(session_ids)
+    astray = sessions_not_in_their_proposal(session_ids, in_proposals)
     steps = Counter(
         str(sid)
         for sid in AISessionStep.objects.filter(session_id__in=session_ids, answered_at__isnull=False).values_list(

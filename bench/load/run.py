@@ -194,7 +194,7 @@ def database_checks(ledger: dict, fake_psa_url: str) -> list[tuple[str, int]]:
     """(check, count of what is wrong) for every check; each count must be 0."""
     from flowpilot.models import AISession, AISessionStep, PsaPush
     from knowledge.models import FlowProposal
-    from ops.exactly_once import sessions_not_in_their_proposal
+    from ops.exactly_once import sessions_not_in_their_proposal, supporting_counts
 
     ids = list(ledger)
     resolved = [sid for sid, entry in ledger.items() if entry["resolved"]]
@@ -206,9 +206,8 @@ def database_checks(ledger: dict, fake_psa_url: str) -> list[tuple[str, int]]:
     )
     status = {str(pk): s for pk, s in AISession.objects.filter(pk__in=ids).values_list("pk", "status")}
     analysed = Counter(AISession.objects.filter(pk__in=resolved).values_list("analysis_status", "analysis_attempts"))
-    in_proposals = Counter(
-        sid for ids_ in FlowProposal.objects.values_list("supporting_session_ids", flat=True) for sid in ids_
-    )
+    in_proposals = supporting_counts(FlowProposal.objects.all())
+    astray = sessions_not_in_their_proposal(resolved, in_proposals)
     pushes = Counter(
         (str(sid), kind, state)
         for sid, kind, state in PsaPush.objects.filter(session_id__in=ids).values_list("session_id", "kind", "status")
@@ -223,7 +222,10 @@ def database_checks(ledger: dict, fake_psa_url: str) -> list[tuple[str, int]]:
         ("resolved sessions not resolved", sum(status.get(sid) != "resolved" for sid in resolved)),
         ("resolved sessions not analysed exactly once", len(resolved) - analysed[("completed", 1)]),
         ("sessions in two proposals", sum(1 for count in in_proposals.values() if count > 1)),
-        ("resolved sessions not in the proposal their analysis made", len(sessions_not_in_their_proposal(resolved))),
+        (
+            "resolved sessions not in the proposal their analysis made",
+            len(astray),
+        ),
         (
             "pushes lost or duplicated",
             sum(pushes[(sid, kind, "succeeded")] != 1 for sid in resolved for kind in ("note", "time_entry")),
