@@ -77,19 +77,19 @@ def send_due_pushes(limit: int | None = None, *, max_seconds: float | None = Non
         return (stop is not None and stop()) or (deadline is not None and time.monotonic() >= deadline)
 
     results = Counter()
+    handled = 0  # pushes handled in this run, whatever their outcome: what `limit` counts
     connectors = Connectors()
 
-    def sent() -> int:
-        return results.total() - results["links_verified"] - results["dead_unlinked"]
-
     def send_claimed() -> None:
-        while (limit is None or sent() < limit) and not stopping():
-            claims = claim_due_pushes(BATCH if limit is None else min(BATCH, limit - sent()))
+        nonlocal handled
+        while (limit is None or handled < limit) and not stopping():
+            claims = claim_due_pushes(BATCH if limit is None else min(BATCH, limit - handled))
             if not claims:
                 return
             try:
                 while claims and not stopping():
                     results[send(claims[0], connectors)] += 1
+                    handled += 1
                     claims.pop(0)
             finally:
                 release(claims)
