@@ -158,7 +158,7 @@ class StartSessionSerializer(serializers.Serializer):
     prefer_capture = serializers.BooleanField(required=False, default=False)
 
     def validate(self, data):
-        if not data["intake"] and not data["ticket_id"].strip():
+        if not data["intake"] and not data["ticket_id"]:
             raise serializers.ValidationError(
                 {"intake": ["Describe the problem, or give the ticket_id of a PSA ticket to start from."]}
             )
