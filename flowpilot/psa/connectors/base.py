@@ -15,7 +15,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 
@@ -47,7 +47,7 @@ class ConnectorConfig:
 
     provider: Provider
     settings: dict[str, str]
-    secrets: dict[str, str] = field(repr=False)
+    secrets: dict[str, str]
     timeout_seconds: float = 10.0
 
     def __repr__(self) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from .base import (
+    REDACTED,
     PsaAuthError,
     PsaBadResponse,
     PsaConfigError,
@@ -35,7 +36,6 @@ from .base import (
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 MAX_ERROR_DETAIL = 300
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-REDACTED = "[redacted]"
 
 
 def is_loopback(host: str) -> bool:
