@@ -27,6 +27,7 @@ from flowpilot.psa.connectors.base import (
     PsaTimeout,
 )
 from flowpilot.psa.models import IDENTITY_FIELDS, PROVIDER_SECRETS, PsaConnection, PsaUserIdentity
+from resolutionflow.locks import hold_until_commit
 from resolutionflow.models import Account, User
 
 logger = logging.getLogger(__name__)
@@ -179,9 +180,9 @@ def check_connection(connection: PsaConnection, *, transport=None) -> Connection
 def save_identity(account, user: User, values: dict[str, str]) -> PsaUserIdentity | None:
     """Set who `user` (of `account`) is in the PSA; the fields not in `values` keep their value. A row left
     with no identity at all is deleted (the user then acts as the account default). Two saves at once take
-    turns on the user's row, so the second edits the first's identity instead of inserting another."""
+    turns (a lock on the user's identity), so the second edits the first's identity instead of inserting another."""
     with transaction.atomic():
-        User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
+        hold_until_commit(f"psa-identity:{user.pk}")
         row = PsaUserIdentity.objects.for_account(account).filter(user=user).first() or PsaUserIdentity(
             account=account, user=user
         )
